@@ -1,0 +1,51 @@
+//! tai64nlocal: replace the TAI64N label at the start of each line with local time,
+//! `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`, the way daemontools 0.76 prints it under glibc.
+//! Lines without a readable label are copied unchanged.
+#![no_std]
+#![no_main]
+
+use dt_core::decimal::{LOCAL_STAMP_MAX, local_stamp};
+use dt_core::tai64::Scan;
+use dt_core::tz::{PosixTz, Source, TzFile, Zone};
+use platform::file::{PathBuf, read_whole};
+use platform::relabel::{Verdict, relabel};
+use platform::{Args, EXIT_OK, Env};
+
+/// Largest zone file read (the biggest in tzdata, `right/` zones included, is ~6 KiB).
+const ZONE_FILE_MAX: usize = 64 * 1024;
+
+platform::tool!(b"tai64nlocal", run);
+
+fn run(_args: Args, env: Env) -> i32 {
+    let source = Source::of(env.get(b"TZ"), env.get(b"TZDIR"));
+    let mut zone_file = [0u8; ZONE_FILE_MAX];
+    let zone = load(source, &mut zone_file);
+    let _ = relabel(|scan, out| {
+        let Scan::Label { stamp, .. } = scan else {
+            return Verdict::Keep;
+        };
+        // Where glibc's localtime fails (the original crashes) the line stays as it is.
+        let Some(local) = zone.local(stamp.unix_secs()) else {
+            return Verdict::Keep;
+        };
+        let mut text = [0u8; LOCAL_STAMP_MAX];
+        let n = local_stamp(&local, stamp.nanos, &mut text);
+        out[..n].copy_from_slice(&text[..n]);
+        Verdict::Replace(n)
+    });
+    EXIT_OK
+}
+
+/// The zone the environment names: its TZif file if that reads and parses, else its
+/// rule string (UTC when that does not parse either), as glibc decides.
+fn load<'a>(source: Source<'a>, buf: &'a mut [u8]) -> Zone<'a> {
+    let path = match source.dir {
+        Some(dir) => PathBuf::join(&[dir, b"/", source.file]),
+        None => PathBuf::join(&[source.file]),
+    };
+    let file = path.and_then(|p| read_whole(&p, buf));
+    match file.ok().map(|n| TzFile::parse(&buf[..n])) {
+        Some(Ok(tzif)) => Zone::File(tzif),
+        _ => Zone::Rule(PosixTz::parse(source.rule)),
+    }
+}

@@ -1,0 +1,80 @@
+//! The process's arguments and environment, as NUL-terminated byte strings from the
+//! kernel's initial stack, read in place (no copies, no allocation).
+
+use core::ffi::CStr;
+
+/// Bytes of a NUL-terminated string that lives for the whole process.
+///
+/// # Safety
+/// `p` must point at a NUL-terminated string that is never freed or changed.
+unsafe fn c_bytes(p: *const u8) -> &'static [u8] {
+    // SAFETY: guaranteed by the caller.
+    unsafe { CStr::from_ptr(p.cast()) }.to_bytes()
+}
+
+/// The command-line arguments, `argv[0]` first.
+#[derive(Clone, Copy)]
+pub struct Args {
+    argc: usize,
+    argv: *const *const u8,
+}
+
+impl Args {
+    /// # Safety
+    /// `argv` must hold `argc` valid string pointers that live for the whole process.
+    pub(crate) unsafe fn from_raw(argc: usize, argv: *const *const u8) -> Self {
+        Args { argc, argv }
+    }
+
+    /// Number of arguments, `argv[0]` included.
+    pub fn len(&self) -> usize {
+        self.argc
+    }
+
+    /// Whether there are no arguments at all (not even a program name).
+    pub fn is_empty(&self) -> bool {
+        self.argc == 0
+    }
+
+    /// Argument `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&'static [u8]> {
+        if i >= self.argc {
+            return None;
+        }
+        // SAFETY: i < argc, and from_raw's contract makes each of those a valid string.
+        Some(unsafe { c_bytes(*self.argv.add(i)) })
+    }
+}
+
+/// The environment: `NAME=value` strings.
+#[derive(Clone, Copy)]
+pub struct Env {
+    envp: *const *const u8,
+}
+
+impl Env {
+    /// # Safety
+    /// `envp` must be a NULL-terminated array of valid strings that live for the whole
+    /// process.
+    pub(crate) unsafe fn from_raw(envp: *const *const u8) -> Self {
+        Env { envp }
+    }
+
+    /// The value of the first variable called `name`.
+    pub fn get(&self, name: &[u8]) -> Option<&'static [u8]> {
+        let mut i = 0;
+        loop {
+            // SAFETY: from_raw's contract: entries up to and including the NULL are valid.
+            let p = unsafe { *self.envp.add(i) };
+            if p.is_null() {
+                return None;
+            }
+            // SAFETY: p is a non-NULL entry of the environment array.
+            let entry = unsafe { c_bytes(p) };
+            if let Some(value) = entry.strip_prefix(name).and_then(|r| r.strip_prefix(b"=")) {
+                return Some(value);
+            }
+            i += 1;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Reading and writing the standard descriptors, and an output buffer that batches
+//! small writes into large ones without `core::fmt`.
+//!
+//! Contract: every function retries on `EINTR`; a write either completes or reports the
+//! error, and [`Output`] never drops bytes it has accepted.
+
+use rustix::fd::{AsFd, BorrowedFd};
+use rustix::io::Errno;
+
+/// Standard input.
+pub fn stdin() -> BorrowedFd<'static> {
+    // SAFETY: descriptor 0 is never closed by this process; if the parent left it closed,
+    // calls on it fail with EBADF, which is reported like any other error.
+    unsafe { BorrowedFd::borrow_raw(0) }
+}
+
+/// Standard output.
+pub fn stdout() -> BorrowedFd<'static> {
+    // SAFETY: as for stdin: descriptor 1 is never closed here.
+    unsafe { BorrowedFd::borrow_raw(1) }
+}
+
+/// Standard error.
+pub fn stderr() -> BorrowedFd<'static> {
+    // SAFETY: as for stdin: descriptor 2 is never closed here.
+    unsafe { BorrowedFd::borrow_raw(2) }
+}
+
+/// `read(2)`, retried on `EINTR`. `Ok(0)` is end of input.
+pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
+    loop {
+        match rustix::io::read(&fd, &mut *buf) {
+            Err(Errno::INTR) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Writes all of `bytes`, retrying short writes and `EINTR`.
+pub fn write_all(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> Result<(), Errno> {
+    while !bytes.is_empty() {
+        match rustix::io::write(fd, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(Errno::INTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// An output buffer of `N` bytes in front of a descriptor.
+pub struct Output<'fd, const N: usize> {
+    fd: BorrowedFd<'fd>,
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<'fd, const N: usize> Output<'fd, N> {
+    /// An empty buffer for `fd`.
+    pub fn new(fd: BorrowedFd<'fd>) -> Self {
+        Output {
+            fd,
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    /// Appends `bytes`, writing the buffer out first when they do not fit; bytes larger
+    /// than the whole buffer go straight to the descriptor.
+    pub fn put(&mut self, bytes: &[u8]) -> Result<(), Errno> {
+        if bytes.len() > N - self.len {
+            self.flush()?;
+            if bytes.len() > N {
+                return write_all(self.fd, bytes);
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(())
+    }
+
+    /// Writes out everything buffered.
+    pub fn flush(&mut self) -> Result<(), Errno> {
+        let pending = self.len;
+        self.len = 0;
+        write_all(self.fd, &self.buf[..pending])
+    }
+}

@@ -1,0 +1,124 @@
+//! The filter loop shared by `tai64nlocal` and `tai64nfrac`: read lines from stdin,
+//! let the tool rewrite a label at the start of each, copy everything else to stdout.
+//!
+//! Contract: input bytes reach stdout unchanged except for the labels the tool replaces;
+//! lines of any length pass through in bounded memory; output is written before each
+//! read that may block, so interactive pipes see each line at once, while large inputs
+//! travel in large reads and writes.
+
+use dt_core::tai64::{Scan, scan_label};
+
+use crate::io::{Output, read, stdin, stdout};
+use crate::msg::fatal_sys;
+
+/// Input buffer.
+const INPUT_MAX: usize = 32 * 1024;
+/// Longest label recognised: `@` and up to 63 hex digits (the original keeps the last
+/// 24 of any run; longer runs are junk, copied unchanged here).
+const LABEL_SCAN_MAX: usize = 64;
+/// Output buffer.
+const OUTPUT_MAX: usize = 64 * 1024;
+/// Longest replacement a tool may write for one label.
+pub const REPLACEMENT_MAX: usize = 64;
+
+/// What the tool does with the start of a line.
+pub enum Verdict {
+    /// Write these many bytes of the replacement buffer instead of the label.
+    Replace(usize),
+    /// Copy the line unchanged.
+    Keep,
+    /// Stop: the line is bad input. Everything before it has been written.
+    Reject,
+}
+
+/// The line (counted from 1) that the tool rejected.
+pub struct Rejected {
+    /// Line number, from 1.
+    pub line: u64,
+}
+
+/// Runs the filter until end of input. `decide` sees how each line starts (never
+/// [`Scan::NeedMore`]) and may fill the replacement buffer. Read and write errors are
+/// fatal (exit 111).
+pub fn relabel(
+    mut decide: impl FnMut(Scan, &mut [u8; REPLACEMENT_MAX]) -> Verdict,
+) -> Result<(), Rejected> {
+    let mut input = [0u8; INPUT_MAX];
+    let mut out = Output::<OUTPUT_MAX>::new(stdout());
+    let mut replacement = [0u8; REPLACEMENT_MAX];
+    let (mut start, mut end, mut eof) = (0, 0, false);
+    let mut line: u64 = 1;
+    let mut at_line_start = true;
+    loop {
+        let pending = &input[start..end];
+        if at_line_start && !pending.is_empty() {
+            match scan_label(pending, eof) {
+                Scan::NeedMore if pending.len() < LABEL_SCAN_MAX => {} // read more below
+                scan => {
+                    let scan = if scan == Scan::NeedMore {
+                        Scan::Malformed
+                    } else {
+                        scan
+                    };
+                    at_line_start = false;
+                    match decide(scan, &mut replacement) {
+                        Verdict::Replace(n) => {
+                            put(&mut out, &replacement[..n]);
+                            if let Scan::Label { len, .. } = scan {
+                                start += len;
+                            }
+                        }
+                        Verdict::Keep => {}
+                        Verdict::Reject => {
+                            flush(&mut out);
+                            return Err(Rejected { line });
+                        }
+                    }
+                    continue;
+                }
+            }
+        } else if !at_line_start {
+            match pending.iter().position(|&c| c == b'\n') {
+                Some(i) => {
+                    put(&mut out, &pending[..=i]);
+                    start += i + 1;
+                    line += 1;
+                    at_line_start = true;
+                    continue;
+                }
+                None => {
+                    put(&mut out, pending);
+                    start = end;
+                }
+            }
+        }
+        if eof {
+            break;
+        }
+        // Need more input: keep an unfinished label (short: no memmove needed).
+        let mut label = [0u8; LABEL_SCAN_MAX];
+        label[..end - start].copy_from_slice(&input[start..end]);
+        input[..end - start].copy_from_slice(&label[..end - start]);
+        (start, end) = (0, end - start);
+        flush(&mut out);
+        match read(stdin(), &mut input[end..]) {
+            Ok(0) => eof = true,
+            Ok(n) => end += n,
+            Err(e) => fatal_sys(&[b"unable to read input"], e),
+        }
+    }
+    flush(&mut out);
+    Ok(())
+}
+
+fn put(out: &mut Output<OUTPUT_MAX>, bytes: &[u8]) {
+    if let Err(e) = out.put(bytes) {
+        fatal_sys(&[b"unable to write output"], e)
+    }
+}
+
+fn flush(out: &mut Output<OUTPUT_MAX>) {
+    if let Err(e) = out.flush() {
+        fatal_sys(&[b"unable to write output"], e)
+    }
+}

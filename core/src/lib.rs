@@ -1,0 +1,12 @@
+//! The pure core of the daemontools rebuild.
+//!
+//! Contract: no I/O, no clock, no heap, no `unsafe`. Every function takes bytes or values
+//! and returns values; the binaries in `bins/` own the syscalls. Capacities are named
+//! constants; running out of one is a value, never a panic.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+pub mod civil;
+pub mod decimal;
+pub mod tai64;
+pub mod tz;

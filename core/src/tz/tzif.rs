@@ -1,0 +1,319 @@
+//! TZif files (RFC 8536, versions 1 to 4), read in place from a byte slice.
+//!
+//! Contract: [`TzFile::parse`] validates every count and index against the slice once, so
+//! the accessors never read out of bounds; it borrows the bytes and copies nothing. The
+//! lookups follow glibc's `__tzfile_compute` on a 64-bit system: the 64-bit block of a v2+
+//! file, the footer `TZ` rule after the last transition, the first standard-time type
+//! before the first transition, and the file's leap-second corrections.
+
+use super::posix::PosixTz;
+
+/// Header of one data block: magic, version, 15 reserved bytes, six counts.
+const HEADER_LEN: usize = 44;
+
+/// Why a TZif file was not accepted (glibc then treats `TZ` as a rule string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TzifError {
+    /// No `TZif` magic.
+    NotTzif,
+    /// The counts promise more bytes than the file holds.
+    Truncated,
+    /// No local time types, or a transition's type index out of range.
+    Inconsistent,
+}
+
+/// A validated TZif file borrowed from its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct TzFile<'a> {
+    /// Width of times in the block used: 4 (v1) or 8 (v2+).
+    width: usize,
+    transitions: &'a [u8],
+    type_indexes: &'a [u8],
+    types: &'a [u8],
+    leaps: &'a [u8],
+    /// What follows the 64-bit block: `\n<TZ rule>\n` in a v2+ file, else empty.
+    footer: &'a [u8],
+}
+
+fn be_i32(b: &[u8]) -> i32 {
+    let mut w = [0; 4];
+    w.copy_from_slice(&b[..4]);
+    i32::from_be_bytes(w)
+}
+
+fn be_time(b: &[u8], width: usize) -> i64 {
+    if width == 8 {
+        let mut w = [0; 8];
+        w.copy_from_slice(&b[..8]);
+        i64::from_be_bytes(w)
+    } else {
+        be_i32(b).into()
+    }
+}
+
+/// The version byte and the six counts of the header at the start of `block`, in file
+/// order: UT/local indicators, standard/wall indicators, leap records, transitions, local
+/// time types, designation bytes. A count larger than the block cannot be satisfied (and
+/// would overflow the size arithmetic), so it is refused here.
+fn header(block: &[u8]) -> Result<(u8, [usize; 6]), TzifError> {
+    let h = block.get(..HEADER_LEN).ok_or(TzifError::NotTzif)?;
+    if !h.starts_with(b"TZif") {
+        return Err(TzifError::NotTzif);
+    }
+    let mut counts = [0usize; 6];
+    for (i, count) in counts.iter_mut().enumerate() {
+        *count = be_i32(&h[20 + 4 * i..]) as u32 as usize;
+        if *count > block.len() {
+            return Err(TzifError::Truncated);
+        }
+    }
+    Ok((h[4], counts))
+}
+
+impl<'a> TzFile<'a> {
+    /// Validates a TZif file and indexes its sections.
+    pub fn parse(bytes: &'a [u8]) -> Result<TzFile<'a>, TzifError> {
+        let (version, mut counts) = header(bytes)?;
+        let (mut width, mut block) = (4, bytes);
+        if version >= b'2' {
+            // Skip the 32-bit block: the 64-bit block and the footer follow it.
+            let [isut, isstd, leap, time, types, chars] = counts;
+            let v1 = time * 5 + types * 6 + chars + leap * 8 + isstd + isut;
+            block = bytes.get(HEADER_LEN + v1..).ok_or(TzifError::Truncated)?;
+            counts = header(block)?.1;
+            width = 8;
+        }
+        let [isut, isstd, leap, time, types, chars] = counts;
+        let mut rest = &block[HEADER_LEN..];
+        let mut take = |n: usize| {
+            let section = rest.get(..n).ok_or(TzifError::Truncated)?;
+            rest = &rest[n..];
+            Ok(section)
+        };
+        let transitions = take(time * width)?;
+        let type_indexes = take(time)?;
+        let type_records = take(types * 6)?;
+        take(chars)?;
+        let leaps = take(leap * (width + 4))?;
+        take(isstd + isut)?;
+        if types == 0 || type_indexes.iter().any(|&i| usize::from(i) >= types) {
+            return Err(TzifError::Inconsistent);
+        }
+        let footer = if width == 8 { rest } else { &[] };
+        Ok(TzFile {
+            width,
+            transitions,
+            type_indexes,
+            types: type_records,
+            leaps,
+            footer,
+        })
+    }
+
+    /// glibc reads the footer rule only from a v2+ file, and ignores an empty one.
+    fn footer_rule(&self) -> Option<PosixTz> {
+        let tail = self.footer.strip_prefix(b"\n")?;
+        match tail.iter().position(|&b| b == b'\n') {
+            Some(0) | None => None,
+            Some(end) => Some(PosixTz::parse(&tail[..end])),
+        }
+    }
+
+    fn transition_count(&self) -> usize {
+        self.type_indexes.len()
+    }
+
+    fn transition(&self, i: usize) -> i64 {
+        be_time(&self.transitions[i * self.width..], self.width)
+    }
+
+    /// (UT offset, is DST) of local time type `k`.
+    fn time_type(&self, k: usize) -> (i32, bool) {
+        let t = &self.types[k * 6..k * 6 + 6];
+        (be_i32(t), t[4] != 0)
+    }
+
+    fn type_after(&self, transition: usize) -> i32 {
+        self.time_type(usize::from(self.type_indexes[transition])).0
+    }
+
+    /// UT offset at `t`, before leap-second corrections. `utc_year` is asked for only
+    /// when the footer rule applies.
+    pub fn offset_at(&self, t: i64, utc_year: impl FnOnce() -> Option<i64>) -> i32 {
+        let n = self.transition_count();
+        if n == 0 || t < self.transition(0) {
+            // glibc: the first standard-time type, or type 0 if all are DST.
+            let k = (0..self.types.len() / 6)
+                .find(|&k| !self.time_type(k).1)
+                .unwrap_or(0);
+            return self.time_type(k).0;
+        }
+        if t >= self.transition(n - 1) {
+            return match (self.footer_rule(), utc_year()) {
+                (Some(rule), Some(year)) => rule.offset_at(t, year),
+                _ => self.type_after(n - 1),
+            };
+        }
+        // The last transition at or before t: transition(lo) <= t < transition(hi).
+        let (mut lo, mut hi) = (0, n - 1);
+        while lo + 1 < hi {
+            let mid = (lo + hi) / 2;
+            if t < self.transition(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        self.type_after(lo)
+    }
+
+    /// glibc's leap-second correction at `t`: seconds to subtract, and how many inserted
+    /// leap seconds `t` falls on (shown as second 60).
+    pub fn leap_correction(&self, t: i64) -> (i32, u8) {
+        let (mut correction, mut hit, mut run, mut prev_at) = (0i32, 0u8, 0u8, i64::MIN);
+        for record in self.leaps.chunks(self.width + 4) {
+            let at = be_time(record, self.width);
+            if t < at {
+                break;
+            }
+            let c = be_i32(&record[self.width..]);
+            // A run of leap seconds one second apart, each adding one, counts as one hit
+            // per second of the run (glibc's rule).
+            let chained = at == prev_at.wrapping_add(1) && c == correction.wrapping_add(1);
+            run = if chained { run.saturating_add(1) } else { 1 };
+            hit = if t == at && c > correction { run } else { 0 };
+            (correction, prev_at) = (c, at);
+        }
+        (correction, hit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a TZif file: `v1` = only a 32-bit block, else v2 with an empty v1 block.
+    pub(crate) fn tzif(
+        v1: bool,
+        transitions: &[(i64, u8)],
+        types: &[(i32, bool)],
+        leaps: &[(i64, i32)],
+        footer: &str,
+    ) -> Vec<u8> {
+        let width = if v1 { 4 } else { 8 };
+        let header = |version: u8, t: usize, ty: usize, l: usize| {
+            let mut h = b"TZif".to_vec();
+            h.push(version);
+            h.extend([0; 15]);
+            for c in [0, 0, l, t, ty, 4] {
+                h.extend((c as u32).to_be_bytes());
+            }
+            h
+        };
+        let mut out = Vec::new();
+        if !v1 {
+            out.extend(header(b'2', 0, 1, 0));
+            out.extend([0, 0, 0, 0, 0, 0]);
+            out.extend(b"UTC\0");
+        }
+        out.extend(header(
+            if v1 { 0 } else { b'2' },
+            transitions.len(),
+            types.len(),
+            leaps.len(),
+        ));
+        for &(at, _) in transitions {
+            out.extend(&at.to_be_bytes()[8 - width..]);
+        }
+        out.extend(transitions.iter().map(|&(_, k)| k));
+        for &(off, dst) in types {
+            out.extend(off.to_be_bytes());
+            out.extend([u8::from(dst), 0]);
+        }
+        out.extend(b"ABC\0");
+        for &(at, corr) in leaps {
+            out.extend(&at.to_be_bytes()[8 - width..]);
+            out.extend(corr.to_be_bytes());
+        }
+        if !v1 {
+            out.extend(format!("\n{footer}\n").bytes());
+        }
+        out
+    }
+
+    const BERLIN_2024: &[(i64, u8)] = &[(1_711_846_800, 1), (1_729_990_800, 0)];
+    const CET: &[(i32, bool)] = &[(3600, false), (7200, true)];
+
+    #[test]
+    fn transitions() {
+        let bytes = tzif(false, BERLIN_2024, CET, &[], "");
+        let f = TzFile::parse(&bytes).unwrap();
+        let no_year = || None;
+        assert_eq!(f.offset_at(0, no_year), 3600);
+        assert_eq!(f.offset_at(1_711_846_799, no_year), 3600);
+        assert_eq!(f.offset_at(1_711_846_800, no_year), 7200);
+        assert_eq!(f.offset_at(1_729_990_799, no_year), 7200);
+        // After the last transition without a footer rule: the last type.
+        assert_eq!(f.offset_at(1_729_990_800, no_year), 3600);
+    }
+
+    #[test]
+    fn footer_rule_after_last_transition() {
+        let bytes = tzif(false, BERLIN_2024, CET, &[], "CET-1CEST,M3.5.0,M10.5.0/3");
+        let f = TzFile::parse(&bytes).unwrap();
+        // 2030-07-01 00:00 UTC: summer time from the footer rule.
+        assert_eq!(f.offset_at(1_908_576_000, || Some(2030)), 7200);
+        assert_eq!(f.offset_at(1_893_456_000, || Some(2030)), 3600); // 2030-01-01
+    }
+
+    #[test]
+    fn before_first_transition_takes_first_standard_type() {
+        let bytes = tzif(false, &[(0, 1)], &[(7200, true), (3600, false)], &[], "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.offset_at(-5, || None), 3600);
+        let bytes = tzif(false, &[], &[(-18000, false)], &[], "");
+        assert_eq!(
+            TzFile::parse(&bytes).unwrap().offset_at(99, || None),
+            -18000
+        );
+    }
+
+    #[test]
+    fn version_1_uses_32_bit_times() {
+        let bytes = tzif(true, BERLIN_2024, CET, &[], "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.offset_at(1_720_000_000, || None), 7200);
+        assert_eq!(f.offset_at(i64::MAX, || Some(2024)), 3600);
+    }
+
+    #[test]
+    fn leap_seconds_like_glibc() {
+        let leaps = [(78_796_800, 1), (94_694_401, 2)];
+        let bytes = tzif(false, &[], &[(0, false)], &leaps, "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.leap_correction(78_796_799), (0, 0));
+        assert_eq!(f.leap_correction(78_796_800), (1, 1));
+        assert_eq!(f.leap_correction(78_796_801), (1, 0));
+        assert_eq!(f.leap_correction(94_694_401), (2, 1));
+    }
+
+    #[test]
+    fn rejects_bad_files_without_panicking() {
+        assert_eq!(TzFile::parse(b"").unwrap_err(), TzifError::NotTzif);
+        assert_eq!(TzFile::parse(&[b'x'; 60]).unwrap_err(), TzifError::NotTzif);
+        let good = tzif(false, BERLIN_2024, CET, &[], "CET-1");
+        for cut in 0..good.len() - 7 {
+            assert!(TzFile::parse(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        let bad_index = tzif(false, &[(0, 5)], CET, &[], "");
+        assert_eq!(
+            TzFile::parse(&bad_index).unwrap_err(),
+            TzifError::Inconsistent
+        );
+        let no_types = tzif(false, &[], &[], &[], "");
+        assert_eq!(
+            TzFile::parse(&no_types).unwrap_err(),
+            TzifError::Inconsistent
+        );
+    }
+}
