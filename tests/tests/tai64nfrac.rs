@@ -44,7 +44,7 @@ fn agrees_with_the_original_tai64nlocal_in_utc() {
         .map(|_| {
             (
                 rng.range(-2_208_988_800, 4_102_444_800),
-                rng.next() as u32 % 1_000_000_000,
+                rng.bits() as u32 % 1_000_000_000,
             )
         })
         .collect();

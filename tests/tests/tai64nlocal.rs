@@ -107,7 +107,7 @@ fn input_for(tz: &str) -> Vec<u8> {
     for _ in 0..3000 {
         text += &label_line(
             rng.range(-2_208_988_800, 4_102_444_800),
-            rng.next() as u32 % 1_000_000_000,
+            rng.bits() as u32 % 1_000_000_000,
             "random",
         );
     }
