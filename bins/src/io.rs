@@ -48,29 +48,26 @@ pub fn write_all(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
-/// An output buffer of `N` bytes in front of a descriptor.
-pub struct Output<'fd, const N: usize> {
-    fd: BorrowedFd<'fd>,
-    buf: [u8; N],
+/// An output buffer (the caller's bytes) in front of a descriptor. Not generic over
+/// its size, so every tool links one copy of this code.
+pub struct Output<'a> {
+    fd: BorrowedFd<'a>,
+    buf: &'a mut [u8],
     len: usize,
 }
 
-impl<'fd, const N: usize> Output<'fd, N> {
-    /// An empty buffer for `fd`.
-    pub fn new(fd: BorrowedFd<'fd>) -> Self {
-        Output {
-            fd,
-            buf: [0; N],
-            len: 0,
-        }
+impl<'a> Output<'a> {
+    /// An empty buffer for `fd`, using `buf` as its space.
+    pub fn new(fd: BorrowedFd<'a>, buf: &'a mut [u8]) -> Self {
+        Output { fd, buf, len: 0 }
     }
 
     /// Appends `bytes`, writing the buffer out first when they do not fit; bytes larger
     /// than the whole buffer go straight to the descriptor.
     pub fn put(&mut self, bytes: &[u8]) -> Result<(), Errno> {
-        if bytes.len() > N - self.len {
+        if bytes.len() > self.buf.len() - self.len {
             self.flush()?;
-            if bytes.len() > N {
+            if bytes.len() > self.buf.len() {
                 return write_all(self.fd, bytes);
             }
         }

@@ -57,7 +57,8 @@ pub fn errno_text(e: Errno) -> &'static [u8] {
 
 /// Writes `tool: <kind><parts>[: <reason>]\n` to stderr, in one `write` when it fits.
 fn emit(kind: &[u8], parts: &[&[u8]], e: Option<Errno>) {
-    let mut out = Output::<MESSAGE_MAX>::new(stderr());
+    let mut buf = [0u8; MESSAGE_MAX];
+    let mut out = Output::new(stderr(), &mut buf);
     let mut write = || -> Result<(), Errno> {
         out.put(tool_name())?;
         out.put(b": ")?;

@@ -6,18 +6,19 @@
 //! read that may block, so interactive pipes see each line at once, while large inputs
 //! travel in large reads and writes.
 
+use dt_core::bytes::find_byte;
 use dt_core::tai64::{Scan, scan_label};
 
 use crate::io::{Output, read, stdin, stdout};
 use crate::msg::fatal_sys;
 
 /// Input buffer.
-const INPUT_MAX: usize = 32 * 1024;
+const INPUT_MAX: usize = 16 * 1024;
 /// Longest label recognised: `@` and up to 63 hex digits (the original keeps the last
 /// 24 of any run; longer runs are junk, copied unchanged here).
 const LABEL_SCAN_MAX: usize = 64;
 /// Output buffer.
-const OUTPUT_MAX: usize = 64 * 1024;
+const OUTPUT_MAX: usize = 32 * 1024;
 /// Longest replacement a tool may write for one label.
 pub const REPLACEMENT_MAX: usize = 64;
 
@@ -44,7 +45,8 @@ pub fn relabel(
     mut decide: impl FnMut(Scan, &mut [u8; REPLACEMENT_MAX]) -> Verdict,
 ) -> Result<(), Rejected> {
     let mut input = [0u8; INPUT_MAX];
-    let mut out = Output::<OUTPUT_MAX>::new(stdout());
+    let mut out_buf = [0u8; OUTPUT_MAX];
+    let mut out = Output::new(stdout(), &mut out_buf);
     let mut replacement = [0u8; REPLACEMENT_MAX];
     let (mut start, mut end, mut eof) = (0, 0, false);
     let mut line: u64 = 1;
@@ -78,7 +80,7 @@ pub fn relabel(
                 }
             }
         } else if !at_line_start {
-            match pending.iter().position(|&c| c == b'\n') {
+            match find_byte(b'\n', pending) {
                 Some(i) => {
                     put(&mut out, &pending[..=i]);
                     start += i + 1;
@@ -111,13 +113,13 @@ pub fn relabel(
     Ok(())
 }
 
-fn put(out: &mut Output<OUTPUT_MAX>, bytes: &[u8]) {
+fn put(out: &mut Output, bytes: &[u8]) {
     if let Err(e) = out.put(bytes) {
         fatal_sys(&[b"unable to write output"], e)
     }
 }
 
-fn flush(out: &mut Output<OUTPUT_MAX>) {
+fn flush(out: &mut Output) {
     if let Err(e) = out.flush() {
         fatal_sys(&[b"unable to write output"], e)
     }

@@ -5,17 +5,26 @@
 
 use crate::civil::DateTime;
 
-/// `n / d` and `n % d` for a divisor below 2^18, in 14-bit steps of 32-bit arithmetic.
+/// `n / d` and `n % d` for a divisor below 2^18.
 ///
-/// On 32-bit boards this keeps compiler_builtins' 64-bit division (780 bytes on MIPS)
-/// out of the binaries; on 64-bit ones it costs a few cycles per call.
+/// On 32-bit boards this runs in 14-bit steps of 32-bit arithmetic, which keeps
+/// compiler_builtins' 64-bit division (780 bytes on MIPS) out of the binaries; 64-bit
+/// targets divide natively.
 pub const fn div_rem_small(n: u64, d: u32) -> (u64, u32) {
-    const LIMB: u32 = 14;
-    let (mut q, mut r, mut shift) = (0u64, 0u32, 5 * LIMB);
+    if cfg!(target_pointer_width = "64") {
+        (n / d as u64, (n % d as u64) as u32)
+    } else {
+        div_rem_in_steps(n, d)
+    }
+}
+
+const fn div_rem_in_steps(n: u64, d: u32) -> (u64, u32) {
+    const STEP: u32 = 14;
+    let (mut q, mut r, mut shift) = (0u64, 0u32, 5 * STEP);
     while shift > 0 {
-        shift -= LIMB;
-        let current = (r << LIMB) | ((n >> shift) as u32 & ((1 << LIMB) - 1));
-        q = (q << LIMB) | (current / d) as u64;
+        shift -= STEP;
+        let current = (r << STEP) | ((n >> shift) as u32 & ((1 << STEP) - 1));
+        q = (q << STEP) | (current / d) as u64;
         r = current % d;
     }
     (q, r)
@@ -33,15 +42,23 @@ pub struct Digits {
 
 impl Digits {
     /// `n` in decimal, left-padded with zeros to at least `width` digits (at most 20).
-    pub fn padded(mut n: u64, width: usize) -> Digits {
+    pub fn padded(n: u64, width: usize) -> Digits {
         let mut buf = [b'0'; U64_MAX_DIGITS];
         let mut start = U64_MAX_DIGITS;
-        loop {
-            let (q, digit) = div_rem_small(n, 10);
+        // 64-bit steps only while needed: 32-bit division is native everywhere.
+        let mut high = n;
+        while high > u64::from(u32::MAX) {
+            let (q, digit) = div_rem_small(high, 10);
             start -= 1;
             buf[start] = b'0' + digit as u8;
-            n = q;
-            if n == 0 {
+            high = q;
+        }
+        let mut low = high as u32; // non-zero here unless n is 0
+        loop {
+            start -= 1;
+            buf[start] = b'0' + (low % 10) as u8;
+            low /= 10;
+            if low == 0 {
                 break;
             }
         }
@@ -60,17 +77,19 @@ impl Digits {
     }
 }
 
-/// Appends byte strings to a fixed buffer sized for the caller's worst case.
+/// Appends bytes to a fixed buffer sized for the caller's worst case, one store at a time:
+/// the pieces are a few bytes long, where a `memcpy` call costs more than the copy.
 struct Cursor<'a> {
     out: &'a mut [u8],
     len: usize,
 }
 
 impl Cursor<'_> {
-    fn put(&mut self, bytes: &[u8]) -> &mut Self {
-        self.out[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-        self
+    fn put(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.out[self.len] = b;
+            self.len += 1;
+        }
     }
 }
 
@@ -82,9 +101,8 @@ pub const LOCAL_STAMP_MAX: usize = U64_MAX_DIGITS + 16 + 10;
 /// the year unpadded and, when negative, as the unsigned 64-bit wrap of its value; the
 /// nanoseconds padded to 9 digits but never cut.
 pub fn local_stamp(t: &DateTime, nanos: u32, out: &mut [u8; LOCAL_STAMP_MAX]) -> usize {
-    let year = Digits::new(t.year as u64);
     let mut c = Cursor { out, len: 0 };
-    c.put(year.as_bytes());
+    c.put(Digits::new(t.year as u64).as_bytes());
     let fields = [
         (b'-', t.month),
         (b'-', t.day),
@@ -95,7 +113,8 @@ pub fn local_stamp(t: &DateTime, nanos: u32, out: &mut [u8; LOCAL_STAMP_MAX]) ->
     for (sep, n) in fields {
         c.put(&[sep, b'0' + n / 10, b'0' + n % 10]);
     }
-    c.put(b".").put(Digits::padded(nanos.into(), 9).as_bytes());
+    c.put(b".");
+    c.put(Digits::padded(nanos.into(), 9).as_bytes());
     c.len
 }
 
@@ -113,10 +132,10 @@ pub fn unix_fraction(secs: i64, nanos: u32, out: &mut [u8; FRAC_MAX]) -> usize {
         (b"-", secs.unsigned_abs() - 1, 1_000_000_000 - nanos)
     };
     let mut c = Cursor { out, len: 0 };
-    c.put(sign)
-        .put(Digits::new(whole).as_bytes())
-        .put(b".")
-        .put(Digits::padded(frac.into(), 9).as_bytes());
+    c.put(sign);
+    c.put(Digits::new(whole).as_bytes());
+    c.put(b".");
+    c.put(Digits::padded(frac.into(), 9).as_bytes());
     c.len
 }
 

@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod bytes;
 pub mod civil;
 pub mod decimal;
 pub mod tai64;

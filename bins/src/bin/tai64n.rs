@@ -3,25 +3,27 @@
 //!
 //! Every read is stamped once (all lines in it arrived by then) and its output written
 //! before the next read, so an interactive pipe sees each line at once while bulk input
-//! moves in 64 KiB reads. Long lines, a missing final newline and binary bytes pass
+//! moves in 32 KiB reads. Long lines, a missing final newline and binary bytes pass
 //! through untouched.
 #![no_std]
 #![no_main]
 
+use dt_core::bytes::find_byte;
 use platform::clock::now;
 use platform::io::{Output, read, stdin, stdout};
 use platform::msg::fatal_sys;
 use platform::{Args, EXIT_OK, Env};
 
-const INPUT_MAX: usize = 64 * 1024;
+const INPUT_MAX: usize = 32 * 1024;
 /// Room for a whole read of 100-byte lines with their labels, so one write per read.
-const OUTPUT_MAX: usize = 96 * 1024;
+const OUTPUT_MAX: usize = 48 * 1024;
 
 platform::tool!(b"tai64n", run);
 
 fn run(_args: Args, _env: Env) -> i32 {
     let mut input = [0u8; INPUT_MAX];
-    let mut out = Output::<OUTPUT_MAX>::new(stdout());
+    let mut out_buf = [0u8; OUTPUT_MAX];
+    let mut out = Output::new(stdout(), &mut out_buf);
     let mut at_line_start = true;
     loop {
         let n = match read(stdin(), &mut input) {
@@ -33,7 +35,7 @@ fn run(_args: Args, _env: Env) -> i32 {
         prefix[..25].copy_from_slice(&now().label());
         let mut rest = &input[..n];
         while !rest.is_empty() {
-            let (line, ends) = match rest.iter().position(|&c| c == b'\n') {
+            let (line, ends) = match find_byte(b'\n', rest) {
                 Some(i) => (&rest[..=i], true),
                 None => (rest, false),
             };

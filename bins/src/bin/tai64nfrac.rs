@@ -24,10 +24,10 @@ fn run(args: Args, _env: Env) -> i32 {
         Scan::Label { stamp, len }
             if len == LABEL_LEN && stamp.nanos < 1_000_000_000 && stamp.secs < TAI64_RESERVED =>
         {
-            let mut text = [0u8; FRAC_MAX];
-            let n = unix_fraction(stamp.unix_secs(), stamp.nanos, &mut text);
-            out[..n].copy_from_slice(&text[..n]);
-            Verdict::Replace(n)
+            match out.first_chunk_mut::<FRAC_MAX>() {
+                Some(text) => Verdict::Replace(unix_fraction(stamp.unix_secs(), stamp.nanos, text)),
+                None => Verdict::Reject,
+            }
         }
         Scan::NotLabel => Verdict::Keep,
         _ => Verdict::Reject,

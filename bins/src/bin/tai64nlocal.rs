@@ -11,15 +11,15 @@ use platform::file::{PathBuf, read_whole};
 use platform::relabel::{Verdict, relabel};
 use platform::{Args, EXIT_OK, Env};
 
-/// Largest zone file read (the biggest in tzdata, `right/` zones included, is ~6 KiB).
-const ZONE_FILE_MAX: usize = 64 * 1024;
+/// Largest zone file read (the biggest in tzdata, `right/` zones included, is ~4 KiB).
+const ZONE_FILE_MAX: usize = 8 * 1024;
 
 platform::tool!(b"tai64nlocal", run);
 
 fn run(_args: Args, env: Env) -> i32 {
     let source = Source::of(env.get(b"TZ"), env.get(b"TZDIR"));
     let mut zone_file = [0u8; ZONE_FILE_MAX];
-    let zone = load(source, &mut zone_file);
+    let mut zone = load(source, &mut zone_file);
     let _ = relabel(|scan, out| {
         let Scan::Label { stamp, .. } = scan else {
             return Verdict::Keep;
@@ -28,10 +28,10 @@ fn run(_args: Args, env: Env) -> i32 {
         let Some(local) = zone.local(stamp.unix_secs()) else {
             return Verdict::Keep;
         };
-        let mut text = [0u8; LOCAL_STAMP_MAX];
-        let n = local_stamp(&local, stamp.nanos, &mut text);
-        out[..n].copy_from_slice(&text[..n]);
-        Verdict::Replace(n)
+        match out.first_chunk_mut::<LOCAL_STAMP_MAX>() {
+            Some(text) => Verdict::Replace(local_stamp(&local, stamp.nanos, text)),
+            None => Verdict::Keep,
+        }
     });
     EXIT_OK
 }

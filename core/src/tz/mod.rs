@@ -70,7 +70,7 @@ pub enum Zone<'a> {
 impl Zone<'_> {
     /// Civil time at Unix time `t`, as glibc's `localtime` gives it; `None` where that
     /// fails (the year does not fit a C `int`).
-    pub fn local(&self, t: i64) -> Option<DateTime> {
+    pub fn local(&mut self, t: i64) -> Option<DateTime> {
         let utc_year = || DateTime::from_unix(t, 0).map(|d| d.year);
         match self {
             Zone::Rule(rule) => DateTime::from_unix(t, rule.offset_at(t, utc_year()?)),
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn rule_zone_in_local_time() {
-        let zone = Zone::Rule(PosixTz::parse(b"CET-1CEST,M3.5.0,M10.5.0/3"));
+        let mut zone = Zone::Rule(PosixTz::parse(b"CET-1CEST,M3.5.0,M10.5.0/3"));
         let summer = zone.local(1_720_000_000).unwrap(); // 2024-07-03 09:46:40 UTC
         assert_eq!((summer.day, summer.hour, summer.minute), (3, 11, 46));
         let winter = zone.local(1_700_000_000).unwrap(); // 2023-11-14 22:13:20 UTC
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn out_of_range_years_fail() {
-        let zone = Zone::Rule(PosixTz::UTC);
+        let mut zone = Zone::Rule(PosixTz::UTC);
         assert_eq!(zone.local(i64::MIN), None);
         assert_eq!(zone.local(i64::MAX), None);
     }

@@ -103,6 +103,11 @@ impl Text<'_> {
         (digits > 0).then_some(value)
     }
 
+    /// `.` and a number.
+    fn dotted_number(&mut self) -> Option<u32> {
+        if self.eat(b'.') { self.number() } else { None }
+    }
+
     /// glibc `parse_tzname`: three or more letters, or `<`, three or more of
     /// `[A-Za-z0-9+-]`, `>`. Consumes nothing when it fails.
     fn name(&mut self) -> bool {
@@ -158,8 +163,8 @@ impl Text<'_> {
             }
         } else if self.eat(b'M') {
             let month = self.number();
-            let week = self.eat(b'.').then(|| self.number()).flatten();
-            let weekday = self.eat(b'.').then(|| self.number()).flatten();
+            let week = self.dotted_number();
+            let weekday = self.dotted_number();
             match (month, week, weekday) {
                 (Some(m @ 1..=12), Some(w @ 1..=5), Some(d @ 0..=6)) => Day::Month {
                     month: m as u16,

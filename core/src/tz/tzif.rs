@@ -33,6 +33,9 @@ pub struct TzFile<'a> {
     leaps: &'a [u8],
     /// What follows the 64-bit block: `\n<TZ rule>\n` in a v2+ file, else empty.
     footer: &'a [u8],
+    /// The last interval found between two transitions, `[from, until)`, and its offset:
+    /// consecutive log lines nearly always fall in the same one.
+    cached: (i64, i64, i32),
 }
 
 fn be_i32(b: &[u8]) -> i32 {
@@ -84,29 +87,32 @@ impl<'a> TzFile<'a> {
             width = 8;
         }
         let [isut, isstd, leap, time, types, chars] = counts;
-        let mut rest = &block[HEADER_LEN..];
-        let mut take = |n: usize| {
-            let section = rest.get(..n).ok_or(TzifError::Truncated)?;
-            rest = &rest[n..];
-            Ok(section)
-        };
-        let transitions = take(time * width)?;
-        let type_indexes = take(time)?;
-        let type_records = take(types * 6)?;
-        take(chars)?;
-        let leaps = take(leap * (width + 4))?;
-        take(isstd + isut)?;
+        let leap_len = leap * (width + 4);
+        let body = time * width + time + types * 6 + chars + leap_len + isstd + isut;
+        if block.len() < HEADER_LEN + body {
+            return Err(TzifError::Truncated);
+        }
+        // In file order: transition times, their type indexes, types, designations,
+        // leap records, indicators, footer.
+        let transitions = &block[HEADER_LEN..][..time * width];
+        let type_indexes = &block[HEADER_LEN + time * width..][..time];
+        let types_at = HEADER_LEN + time * width + time;
+        let leaps_at = types_at + types * 6 + chars;
         if types == 0 || type_indexes.iter().any(|&i| usize::from(i) >= types) {
             return Err(TzifError::Inconsistent);
         }
-        let footer = if width == 8 { rest } else { &[] };
         Ok(TzFile {
             width,
             transitions,
             type_indexes,
-            types: type_records,
-            leaps,
-            footer,
+            types: &block[types_at..][..types * 6],
+            leaps: &block[leaps_at..][..leap_len],
+            footer: if width == 8 {
+                &block[HEADER_LEN + body..]
+            } else {
+                &[]
+            },
+            cached: (0, 0, 0),
         })
     }
 
@@ -139,7 +145,11 @@ impl<'a> TzFile<'a> {
 
     /// UT offset at `t`, before leap-second corrections. `utc_year` is asked for only
     /// when the footer rule applies.
-    pub fn offset_at(&self, t: i64, utc_year: impl FnOnce() -> Option<i64>) -> i32 {
+    pub fn offset_at(&mut self, t: i64, utc_year: impl FnOnce() -> Option<i64>) -> i32 {
+        let (from, until, offset) = self.cached;
+        if from <= t && t < until {
+            return offset;
+        }
         let n = self.transition_count();
         if n == 0 || t < self.transition(0) {
             // glibc: the first standard-time type, or type 0 if all are DST.
@@ -164,7 +174,12 @@ impl<'a> TzFile<'a> {
                 lo = mid;
             }
         }
-        self.type_after(lo)
+        self.cached = (
+            self.transition(lo),
+            self.transition(hi),
+            self.type_after(lo),
+        );
+        self.cached.2
     }
 
     /// glibc's leap-second correction at `t`: seconds to subtract, and how many inserted
@@ -247,7 +262,7 @@ mod tests {
     #[test]
     fn transitions() {
         let bytes = tzif(false, BERLIN_2024, CET, &[], "");
-        let f = TzFile::parse(&bytes).unwrap();
+        let mut f = TzFile::parse(&bytes).unwrap();
         let no_year = || None;
         assert_eq!(f.offset_at(0, no_year), 3600);
         assert_eq!(f.offset_at(1_711_846_799, no_year), 3600);
@@ -258,9 +273,22 @@ mod tests {
     }
 
     #[test]
+    fn cached_interval_never_changes_an_answer() {
+        let transitions = [(-100, 1), (0, 0), (50, 1), (51, 0), (1000, 1)];
+        let bytes = tzif(false, &transitions, CET, &[], "");
+        let mut cached = TzFile::parse(&bytes).unwrap();
+        let mut t: i64 = 7;
+        for _ in 0..2000 {
+            t = (t * 7919 + 13) % 2400 - 1200; // wanders back and forth over the transitions
+            let fresh = TzFile::parse(&bytes).unwrap().offset_at(t, || None);
+            assert_eq!(cached.offset_at(t, || None), fresh, "{t}");
+        }
+    }
+
+    #[test]
     fn footer_rule_after_last_transition() {
         let bytes = tzif(false, BERLIN_2024, CET, &[], "CET-1CEST,M3.5.0,M10.5.0/3");
-        let f = TzFile::parse(&bytes).unwrap();
+        let mut f = TzFile::parse(&bytes).unwrap();
         // 2030-07-01 00:00 UTC: summer time from the footer rule.
         assert_eq!(f.offset_at(1_908_576_000, || Some(2030)), 7200);
         assert_eq!(f.offset_at(1_893_456_000, || Some(2030)), 3600); // 2030-01-01
@@ -269,7 +297,7 @@ mod tests {
     #[test]
     fn before_first_transition_takes_first_standard_type() {
         let bytes = tzif(false, &[(0, 1)], &[(7200, true), (3600, false)], &[], "");
-        let f = TzFile::parse(&bytes).unwrap();
+        let mut f = TzFile::parse(&bytes).unwrap();
         assert_eq!(f.offset_at(-5, || None), 3600);
         let bytes = tzif(false, &[], &[(-18000, false)], &[], "");
         assert_eq!(
@@ -281,7 +309,7 @@ mod tests {
     #[test]
     fn version_1_uses_32_bit_times() {
         let bytes = tzif(true, BERLIN_2024, CET, &[], "");
-        let f = TzFile::parse(&bytes).unwrap();
+        let mut f = TzFile::parse(&bytes).unwrap();
         assert_eq!(f.offset_at(1_720_000_000, || None), 7200);
         assert_eq!(f.offset_at(i64::MAX, || Some(2024)), 3600);
     }

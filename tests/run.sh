@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: set-up, lints, every tool for all nine targets,
+# the size budget, unit tests, and the integration tests (native, under qemu-user, and
+# against the Debian originals).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step setup;             tests/setup.sh
+step format;            cargo fmt --all --check
+step "clippy (host)";   cargo clippy --all-targets -- -D warnings
+step "clippy (tools)";  RUSTC_BOOTSTRAP=1 cargo clippy -q -p dt-bins --release \
+                          --target x86_64-unknown-linux-musl -Zbuild-std=core,compiler_builtins \
+                          -Zbuild-std-features=compiler-builtins-mem -- -D warnings
+step "build (9 targets)"; targets/build.sh
+step "size report";     targets/size-report.sh
+step tests;             cargo test --workspace --exclude dt-bins

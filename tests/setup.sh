@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install what building and testing need, if missing: rust-src (build-std), rustfmt and
+# clippy, qemu-user-static (the eight foreign targets), and the Debian originals the
+# tests and benchmarks compare against (daemontools, s6, hyperfine). Idempotent.
+set -euo pipefail
+
+need_apt=()
+for pair in qemu-mips-static:qemu-user-static tai64nlocal:daemontools s6-tai64n:s6 hyperfine:hyperfine; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair#*:}")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "setup: installing ${need_apt[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+installed=$(rustup component list --installed 2>/dev/null)
+for c in rust-src rustfmt clippy; do
+  grep -q "^$c" <<<"$installed" || rustup component add "$c"
+done
