@@ -280,6 +280,40 @@ impl Interactive {
     }
 }
 
+/// Checks a filter's handling of a failing stdin (a directory) and a full stdout: exit
+/// 111 with the daemontools-style message.
+pub fn assert_io_errors_reported(tool: &str) {
+    let program = ours(&host(), tool);
+    let out = program.run_redirected("/", "/dev/null");
+    assert_eq!(out.code, Some(111), "{tool}");
+    assert_eq!(
+        out.stderr_text(),
+        format!("{tool}: fatal: unable to read input: is a directory\n")
+    );
+    let input = root().join("Cargo.toml");
+    let out = program.run_redirected(input.to_str().expect("utf-8 path"), "/dev/full");
+    assert_eq!(out.code, Some(111), "{tool}");
+    assert_eq!(
+        out.stderr_text(),
+        format!("{tool}: fatal: unable to write output: out of disk space\n")
+    );
+}
+
+/// Runs the original `tool` and ours on every full target with the same environment and
+/// input, and asserts the outputs are identical (showing the first differing line).
+pub fn assert_same_as_original(tool: &str, env: &[(&str, &str)], input: &[u8]) {
+    let want = original(tool).filter(env, input);
+    for target in full_targets() {
+        let got = ours(&target, tool).filter(env, input);
+        assert!(
+            got == want,
+            "{tool} {env:?} on {}: {}",
+            target.triple,
+            first_difference(&got, &want)
+        );
+    }
+}
+
 /// Unix time now, in seconds.
 pub fn unix_now() -> i64 {
     SystemTime::now()

@@ -111,3 +111,8 @@ fn arguments_are_a_usage_error() {
         "tai64nfrac: usage: tai64nfrac < input > output\n"
     );
 }
+
+#[test]
+fn read_and_write_errors_exit_111_with_a_message() {
+    dt_tests::assert_io_errors_reported("tai64nfrac");
+}

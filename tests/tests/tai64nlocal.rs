@@ -2,7 +2,9 @@
 //! host and under qemu (armv7, big-endian mips), plus the inputs the original crashes on.
 
 use dt_core::tai64::Tai64N;
-use dt_tests::{Rng, first_difference, full_targets, host, original, ours, root};
+use dt_tests::{
+    Rng, assert_same_as_original, first_difference, full_targets, host, original, ours, root,
+};
 use std::time::Duration;
 
 /// Zones by name (TZif v2+ files of the system's tzdata), rule strings, paths and junk.
@@ -130,47 +132,19 @@ fn input_for(tz: &str) -> Vec<u8> {
 
 #[test]
 fn equals_the_original_in_every_zone_on_full_targets() {
-    let reference = original("tai64nlocal");
     for tz in ZONES {
-        let input = input_for(tz);
-        let env = [("TZ", *tz)];
-        let want = reference.filter(&env, &input);
-        for target in full_targets() {
-            let got = ours(&target, "tai64nlocal").filter(&env, &input);
-            assert!(
-                got == want,
-                "TZ={tz:?} on {}: {}",
-                target.triple,
-                first_difference(&got, &want)
-            );
-        }
+        assert_same_as_original("tai64nlocal", &[("TZ", tz)], &input_for(tz));
     }
 }
 
 #[test]
 fn equals_the_original_with_tz_unset_and_tzdir() {
     let input = input_for("Europe/Paris");
-    let reference = original("tai64nlocal");
-    for target in full_targets() {
-        let ours = ours(&target, "tai64nlocal");
-        // Unset: /etc/localtime (whatever this machine has).
-        let cmd_env: [(&str, &str); 0] = [];
-        assert_eq!(
-            ours.filter(&cmd_env, &input),
-            reference.filter(&cmd_env, &input),
-            "{}",
-            target.triple
-        );
-        // TZDIR moves the zone directory.
-        let env = [("TZ", "Paris"), ("TZDIR", "/usr/share/zoneinfo/Europe")];
-        let (got, want) = (ours.filter(&env, &input), reference.filter(&env, &input));
-        assert!(
-            got == want,
-            "TZDIR on {}: {}",
-            target.triple,
-            first_difference(&got, &want)
-        );
-    }
+    // Unset: /etc/localtime, whatever this machine has.
+    assert_same_as_original("tai64nlocal", &[], &input);
+    // TZDIR moves the zone directory.
+    let env = [("TZ", "Paris"), ("TZDIR", "/usr/share/zoneinfo/Europe")];
+    assert_same_as_original("tai64nlocal", &env, &input);
 }
 
 /// A TZif version 1 file (32-bit data only), cut from the system's Europe/Berlin.
@@ -192,18 +166,7 @@ fn version_1_zone() -> std::path::PathBuf {
 fn equals_the_original_with_a_version_1_zone_file() {
     let path = version_1_zone();
     let tz = path.to_str().unwrap();
-    let input = input_for(tz);
-    let env = [("TZ", tz)];
-    let want = original("tai64nlocal").filter(&env, &input);
-    for target in full_targets() {
-        let got = ours(&target, "tai64nlocal").filter(&env, &input);
-        assert!(
-            got == want,
-            "v1 file on {}: {}",
-            target.triple,
-            first_difference(&got, &want)
-        );
-    }
+    assert_same_as_original("tai64nlocal", &[("TZ", tz)], &input_for(tz));
 }
 
 #[test]
@@ -260,18 +223,5 @@ fn answers_each_line_at_once() {
 
 #[test]
 fn read_and_write_errors_exit_111_with_a_message() {
-    let tool = ours(&host(), "tai64nlocal");
-    let out = tool.run_redirected("/", "/dev/null");
-    assert_eq!(out.code, Some(111));
-    assert_eq!(
-        out.stderr_text(),
-        "tai64nlocal: fatal: unable to read input: is a directory\n"
-    );
-    let input = dt_tests::root().join("Cargo.toml");
-    let out = tool.run_redirected(input.to_str().unwrap(), "/dev/full");
-    assert_eq!(out.code, Some(111));
-    assert_eq!(
-        out.stderr_text(),
-        "tai64nlocal: fatal: unable to write output: out of disk space\n"
-    );
+    dt_tests::assert_io_errors_reported("tai64nlocal");
 }
