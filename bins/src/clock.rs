@@ -9,3 +9,11 @@ pub fn now() -> Tai64N {
     let t = clock_gettime(ClockId::Realtime);
     Tai64N::from_unix(t.tv_sec, t.tv_nsec as u32)
 }
+
+/// The monotonic clock in milliseconds (for deadlines; never jumps with the wall clock).
+pub fn monotonic_ms() -> u64 {
+    let t = clock_gettime(ClockId::Monotonic);
+    (t.tv_sec as u64)
+        .wrapping_mul(1000)
+        .wrapping_add(t.tv_nsec as u64 / 1_000_000)
+}

@@ -38,11 +38,22 @@ impl Args {
 
     /// Argument `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<&'static [u8]> {
+        self.get_c(i).map(CStr::to_bytes)
+    }
+
+    /// Arguments `from` onwards, as C strings.
+    pub fn from(&self, from: usize) -> impl Iterator<Item = &'static CStr> + '_ {
+        (from..self.argc).filter_map(|i| self.get_c(i))
+    }
+
+    /// Argument `i` as a C string (for syscalls), if there is one.
+    pub fn get_c(&self, i: usize) -> Option<&'static CStr> {
         if i >= self.argc {
             return None;
         }
-        // SAFETY: i < argc, and from_raw's contract makes each of those a valid string.
-        Some(unsafe { c_bytes(*self.argv.add(i)) })
+        // SAFETY: i < argc, and from_raw's contract makes each of those a valid string
+        // that lives as long as the process.
+        Some(unsafe { CStr::from_ptr((*self.argv.add(i)).cast()) })
     }
 }
 
@@ -58,6 +69,11 @@ impl Env {
     /// process.
     pub(crate) unsafe fn from_raw(envp: *const *const u8) -> Self {
         Env { envp }
+    }
+
+    /// The raw environment, for `execve`.
+    pub(crate) fn as_ptr(&self) -> *const *const u8 {
+        self.envp
     }
 
     /// The value of the first variable called `name`.

@@ -71,3 +71,90 @@ pub fn read_whole(path: &PathBuf, buf: &mut [u8]) -> Result<usize, Errno> {
         }
     }
 }
+
+/// Whether `path` exists (`stat` succeeds); other errors than "does not exist" are errors.
+pub fn exists(path: &CStr) -> Result<bool, Errno> {
+    match rustix::fs::stat(path) {
+        Ok(_) => Ok(true),
+        Err(Errno::NOENT) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Makes a FIFO readable and writable by the owner only; one already there is kept.
+pub fn make_fifo(path: &CStr) -> Result<(), Errno> {
+    let mode = Mode::RUSR | Mode::WUSR;
+    match rustix::fs::mknodat(rustix::fs::CWD, path, rustix::fs::FileType::Fifo, mode, 0) {
+        Ok(()) | Err(Errno::EXIST) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens a FIFO without blocking: for reading, or for writing (which fails with
+/// `ENXIO` when nobody reads it).
+pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
+    let access = if write {
+        OFlags::WRONLY
+    } else {
+        OFlags::RDONLY
+    };
+    open(
+        path,
+        access | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// Opens (creating, mode 0600) and locks `path` exclusively without waiting; the lock
+/// lasts as long as the descriptor. A lock held elsewhere is `EAGAIN`.
+pub fn lock_exclusive(path: &CStr) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::CLOEXEC;
+    let fd = open(path, flags, Mode::RUSR | Mode::WUSR)?;
+    rustix::fs::flock(&fd, rustix::fs::FlockOperation::NonBlockingLockExclusive)?;
+    Ok(fd)
+}
+
+/// What failed in [`replace_file`].
+pub enum ReplaceError {
+    /// Creating the new file.
+    Open(Errno),
+    /// Writing it (a short write is `EIO`).
+    Write(Errno),
+    /// Renaming it over the target.
+    Rename(Errno),
+}
+
+/// Replaces `target` atomically: writes `bytes` to `new` (mode 0644), then renames it.
+pub fn replace_file(new: &CStr, target: &CStr, bytes: &[u8]) -> Result<(), ReplaceError> {
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+    let mode = Mode::RUSR | Mode::WUSR | Mode::RGRP | Mode::ROTH;
+    let fd = open(new, flags, mode).map_err(ReplaceError::Open)?;
+    match rustix::io::write(&fd, bytes) {
+        Ok(n) if n == bytes.len() => {}
+        Ok(_) => return Err(ReplaceError::Write(Errno::IO)),
+        Err(e) => return Err(ReplaceError::Write(e)),
+    }
+    drop(fd);
+    rustix::fs::rename(new, target).map_err(ReplaceError::Rename)
+}
+
+/// The working directory to come back to after visiting others (`chdir` there, work
+/// with short relative names, `restore`), as `svc` and `svstat` do per directory.
+pub struct Cwd(OwnedFd);
+
+impl Cwd {
+    /// Remembers the current directory.
+    pub fn save() -> Result<Cwd, Errno> {
+        open(
+            c".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map(Cwd)
+    }
+
+    /// Goes back to it.
+    pub fn restore(&self) -> Result<(), Errno> {
+        rustix::process::fchdir(&self.0)
+    }
+}

@@ -37,9 +37,9 @@ pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
 }
 
 /// Writes all of `bytes`, retrying short writes and `EINTR`.
-pub fn write_all(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> Result<(), Errno> {
+pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> Result<(), Errno> {
     while !bytes.is_empty() {
-        match rustix::io::write(fd, bytes) {
+        match rustix::io::write(&fd, bytes) {
             Ok(n) => bytes = &bytes[n..],
             Err(Errno::INTR) => {}
             Err(e) => return Err(e),

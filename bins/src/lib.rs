@@ -16,8 +16,10 @@ pub mod env;
 pub mod file;
 pub mod io;
 pub mod msg;
+pub mod process;
 pub mod relabel;
 mod start;
+mod sys;
 
 pub use env::{Args, Env};
 

@@ -82,6 +82,11 @@ pub fn warn(parts: &[&[u8]]) {
     emit(b"warning: ", parts, None);
 }
 
+/// `tool: warning: <parts>: <reason>`; carries on.
+pub fn warn_sys(parts: &[&[u8]], e: Errno) {
+    emit(b"warning: ", parts, Some(e));
+}
+
 /// `tool: fatal: <parts>`, exit 111.
 pub fn fatal(parts: &[&[u8]]) -> ! {
     emit(b"fatal: ", parts, None);

@@ -8,6 +8,10 @@
 
 pub mod bytes;
 pub mod civil;
+pub mod control;
 pub mod decimal;
+pub mod options;
+pub mod status;
+pub mod supervisor;
 pub mod tai64;
 pub mod tz;

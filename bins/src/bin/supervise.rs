@@ -1,0 +1,161 @@
+//! supervise: start and watch a service. `supervise dir` runs `dir/run`, restarts it
+//! when it stops (at most once a second), obeys the commands `svc` writes to
+//! `dir/supervise/control`, and keeps `dir/supervise/status` current.
+//!
+//! Everything is event-driven: one `poll` on SIGCHLD (a signalfd) and the control FIFO,
+//! with a timeout only while a restart waits for its turn.
+#![no_std]
+#![no_main]
+
+use dt_core::control::Command;
+use dt_core::supervisor::{Action, Actions, Event, Instant, Now, Supervisor};
+use platform::clock::{monotonic_ms, now};
+use platform::file::{ReplaceError, exists, lock_exclusive, make_fifo, open_fifo, replace_file};
+use platform::io::read;
+use platform::msg::{fatal_sys, usage, warn_sys};
+use platform::process::{ChildSignals, kill, reap, spawn};
+use platform::{Args, EXIT_OK, Env, exit};
+use rustix::event::{PollFd, PollFlags, poll};
+use rustix::io::Errno;
+use rustix::time::Timespec;
+
+platform::tool!(b"supervise", run);
+
+/// Control bytes read at once (each is one command).
+const CONTROL_READ_MAX: usize = 32;
+
+/// What the actions need besides the machine.
+struct Service<'a> {
+    dir: &'a [u8],
+    env: Env,
+    signals: ChildSignals,
+}
+
+fn run(args: Args, env: Env) -> i32 {
+    let (Some(dir_c), 2) = (args.get_c(1), args.len()) else {
+        usage(b"supervise dir")
+    };
+    let dir = dir_c.to_bytes();
+    if let Err(e) = rustix::process::chdir(dir_c) {
+        fatal_sys(&[b"unable to chdir to ", dir], e);
+    }
+    let normally_up = match exists(c"down") {
+        Ok(down) => !down,
+        Err(e) => fatal_sys(&[b"unable to stat ", dir, b"/down"], e),
+    };
+    let _ = rustix::fs::mkdir(c"supervise", rustix::fs::Mode::RWXU);
+    let _lock = lock_exclusive(c"supervise/lock")
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to acquire ", dir, b"/supervise/lock"], e));
+    let _ = make_fifo(c"supervise/control");
+    let control = open_fifo(c"supervise/control", false)
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/control"], e));
+    // Holding a writer ourselves: the FIFO never reports end of file.
+    let _control_writer = open_fifo(c"supervise/control", true)
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to write ", dir, b"/supervise/control"], e));
+    let _ = make_fifo(c"supervise/ok");
+    let _ok = open_fifo(c"supervise/ok", false)
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
+    let signals = ChildSignals::new()
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
+    let service = Service { dir, env, signals };
+
+    let (mut machine, actions) = Supervisor::new(normally_up, clock());
+    perform(&mut machine, actions, &service);
+    loop {
+        let timeout = machine.deadline().map(|Instant(at)| {
+            let ms = at.saturating_sub(monotonic_ms());
+            Timespec {
+                tv_sec: (ms / 1000) as _,
+                tv_nsec: ((ms % 1000) * 1_000_000) as _,
+            }
+        });
+        let children_fd = service.signals.fd();
+        let mut fds = [
+            PollFd::new(&children_fd, PollFlags::IN),
+            PollFd::new(&control, PollFlags::IN),
+        ];
+        match poll(&mut fds, timeout.as_ref()) {
+            Ok(_) | Err(Errno::INTR) => {}
+            Err(e) => fatal_sys(&[b"unable to wait for events in ", dir], e),
+        }
+        let (children, commands) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
+        if children {
+            service.signals.drain();
+            while let Some(pid) = reap() {
+                let actions = machine.step(Event::ChildExited { pid }, clock());
+                perform(&mut machine, actions, &service);
+            }
+        }
+        if commands {
+            let mut bytes = [0u8; CONTROL_READ_MAX];
+            let n = read(&control, &mut bytes).unwrap_or(0);
+            for command in bytes[..n].iter().filter_map(|&b| Command::from_byte(b)) {
+                let actions = machine.step(Event::Command(command), clock());
+                perform(&mut machine, actions, &service);
+            }
+        }
+        if machine
+            .deadline()
+            .is_some_and(|Instant(at)| at <= monotonic_ms())
+        {
+            let actions = machine.step(Event::Deadline, clock());
+            perform(&mut machine, actions, &service);
+        }
+    }
+}
+
+fn clock() -> Now {
+    Now {
+        mono: Instant(monotonic_ms()),
+        wall: now(),
+    }
+}
+
+/// Carries out the machine's actions in order; a spawn's outcome goes back into the
+/// machine at once (a spawn is always the last action of a step).
+fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
+    let dir = service.dir;
+    let mut i = 0;
+    while i < actions.len() {
+        match actions[i] {
+            Action::Signal { pid, signal } => kill(pid, signal),
+            Action::WriteStatus(status) => {
+                let written =
+                    replace_file(c"supervise/status.new", c"supervise/status", &status.pack());
+                match written {
+                    Ok(()) => {}
+                    Err(ReplaceError::Open(e)) => {
+                        warn_sys(&[b"unable to open ", dir, b"/supervise/status.new"], e)
+                    }
+                    Err(ReplaceError::Write(e)) => {
+                        warn_sys(&[b"unable to write ", dir, b"/supervise/status.new"], e)
+                    }
+                    Err(ReplaceError::Rename(e)) => warn_sys(
+                        &[
+                            b"unable to rename ",
+                            dir,
+                            b"/supervise/status.new to status",
+                        ],
+                        e,
+                    ),
+                }
+            }
+            Action::Exit => exit(EXIT_OK),
+            Action::Spawn => {
+                let failure: [&[u8]; 3] = [b"unable to start ", dir, b"/run"];
+                let started = spawn(c"./run", service.env, &service.signals, &failure);
+                let event = match started {
+                    Ok(pid) => Event::Spawned { pid },
+                    Err(e) => {
+                        warn_sys(&[b"unable to fork for ", dir, b", sleeping 60 seconds"], e);
+                        Event::SpawnFailed
+                    }
+                };
+                actions = machine.step(event, clock());
+                i = 0;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}

@@ -1,0 +1,24 @@
+//! svok: exit 0 if supervise is running for a directory, 100 if not.
+#![no_std]
+#![no_main]
+
+use platform::file::open_fifo;
+use platform::msg::{fatal_sys, usage};
+use platform::{Args, EXIT_OK, EXIT_USAGE, Env};
+use rustix::io::Errno;
+
+platform::tool!(b"svok", run);
+
+fn run(args: Args, _env: Env) -> i32 {
+    let Some(dir) = args.get_c(1) else {
+        usage(b"svok dir")
+    };
+    if let Err(e) = rustix::process::chdir(dir) {
+        fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
+    }
+    match open_fifo(c"supervise/ok", true) {
+        Ok(_) => EXIT_OK,
+        Err(Errno::NOENT | Errno::NXIO) => EXIT_USAGE,
+        Err(e) => fatal_sys(&[b"unable to open ", dir.to_bytes(), b"/supervise/ok"], e),
+    }
+}

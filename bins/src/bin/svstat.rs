@@ -1,0 +1,104 @@
+//! svstat: print the status of supervised services, one line per directory, in the
+//! original's words: `dir: up (pid 123) 45 seconds, normally down, paused, want down`.
+#![no_std]
+#![no_main]
+
+use core::ffi::CStr;
+
+use dt_core::decimal::Digits;
+use dt_core::status::{STATUS_LEN, Status, Want};
+use platform::clock::now;
+use platform::file::{Cwd, exists, open_fifo};
+use platform::io::{Output, read, stdout};
+use platform::msg::{errno_text, fatal_sys};
+use platform::{Args, EXIT_OK, Env};
+use rustix::fs::{Mode, OFlags, open};
+use rustix::io::Errno;
+
+platform::tool!(b"svstat", run);
+
+fn run(args: Args, _env: Env) -> i32 {
+    let origin =
+        Cwd::save().unwrap_or_else(|e| fatal_sys(&[b"unable to open current directory"], e));
+    let mut buf = [0u8; 1024];
+    let mut out = Output::new(stdout(), &mut buf);
+    for dir in args.from(1) {
+        if let Err(e) = describe(&mut out, dir) {
+            fatal_sys(&[b"unable to write output"], e);
+        }
+        if let Err(e) = origin.restore() {
+            fatal_sys(&[b"unable to set directory"], e);
+        }
+    }
+    if let Err(e) = out.flush() {
+        fatal_sys(&[b"unable to write output"], e);
+    }
+    EXIT_OK
+}
+
+/// Why a directory has no status to show: the text after `dir`, and the reason.
+struct Problem(&'static [u8], &'static [u8]);
+
+/// The status of `dir` and whether it is normally up (no `down` file). Leaves the
+/// process in `dir`.
+fn status_of(dir: &CStr) -> Result<(Status, bool), Problem> {
+    rustix::process::chdir(dir).map_err(|e| Problem(b": unable to chdir: ", errno_text(e)))?;
+    let normally_up =
+        !exists(c"down").map_err(|e| Problem(b": unable to stat down: ", errno_text(e)))?;
+    match open_fifo(c"supervise/ok", true) {
+        Ok(_) => {}
+        Err(Errno::NXIO) => return Err(Problem(b": supervise not running", b"")),
+        Err(e) => return Err(Problem(b": unable to open supervise/ok: ", errno_text(e))),
+    }
+    let file = open(
+        c"supervise/status",
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| Problem(b": unable to open supervise/status: ", errno_text(e)))?;
+    let mut bytes = [0u8; STATUS_LEN];
+    let n = read(&file, &mut bytes)
+        .map_err(|e| Problem(b": unable to read supervise/status: ", errno_text(e)))?;
+    let status = Status::unpack(&bytes[..n]).ok_or(Problem(
+        b": unable to read supervise/status: ",
+        b"bad format",
+    ))?;
+    Ok((status, normally_up))
+}
+
+/// Writes the line for `dir`.
+fn describe(out: &mut Output, dir: &CStr) -> Result<(), Errno> {
+    out.put(dir.to_bytes())?;
+    let (status, normally_up) = match status_of(dir) {
+        Ok(found) => found,
+        Err(Problem(what, reason)) => {
+            out.put(what)?;
+            out.put(reason)?;
+            return out.put(b"\n");
+        }
+    };
+    match status.pid {
+        Some(pid) => {
+            out.put(b": up (pid ")?;
+            out.put(Digits::new(pid.into()).as_bytes())?;
+            out.put(b") ")?;
+        }
+        None => out.put(b": down ")?,
+    }
+    // Whole TAI seconds, as the original; a stamp in the future reads as 0.
+    let seconds = now().secs.saturating_sub(status.since.secs);
+    out.put(Digits::new(seconds).as_bytes())?;
+    out.put(b" seconds")?;
+    let up = status.pid.is_some();
+    let notes: [(bool, &[u8]); 5] = [
+        (up && !normally_up, b", normally down"),
+        (!up && normally_up, b", normally up"),
+        (up && status.paused, b", paused"),
+        (!up && status.want == Want::Up, b", want up"),
+        (up && status.want == Want::Down, b", want down"),
+    ];
+    for (_, note) in notes.iter().filter(|(shown, _)| *shown) {
+        out.put(note)?;
+    }
+    out.put(b"\n")
+}

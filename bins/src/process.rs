@@ -1,0 +1,96 @@
+//! Child processes: SIGCHLD as a readable descriptor (signalfd), fork and exec,
+//! signals, and reaping.
+
+use core::ffi::CStr;
+
+use dt_core::supervisor::Signal as Sig;
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::io::Errno;
+use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
+use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet};
+
+use crate::Env;
+use crate::io::read;
+use crate::msg::fatal_sys;
+
+/// SIGCHLD, blocked and delivered through a descriptor for `poll`.
+pub struct ChildSignals {
+    fd: OwnedFd,
+    /// The mask to give children back before they execute.
+    original_mask: KernelSigSet,
+}
+
+impl ChildSignals {
+    /// Blocks SIGCHLD and opens a descriptor that is readable once a child has exited.
+    pub fn new() -> Result<ChildSignals, Errno> {
+        let mut child = KernelSigSet::empty();
+        child.insert(Signal::CHILD);
+        // SAFETY: blocking a signal affects only this (single-threaded) process.
+        let original_mask = unsafe { rt::kernel_sigprocmask(How::BLOCK, Some(&child)) }?;
+        let fd = crate::sys::signalfd(&child)?;
+        Ok(ChildSignals { fd, original_mask })
+    }
+
+    /// The descriptor to poll.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    /// Empties the descriptor; call [`reap`] afterwards until it says `None`.
+    pub fn drain(&self) {
+        let mut info = [0u8; 128]; // one signalfd_siginfo
+        while matches!(read(&self.fd, &mut info), Ok(n) if n > 0) {}
+    }
+}
+
+/// Reaps one child that has ended, without waiting: its pid, or `None`.
+pub fn reap() -> Option<u32> {
+    loop {
+        match waitpid(None, WaitOptions::NOHANG) {
+            Ok(Some((pid, _))) => return Some(pid.as_raw_nonzero().get() as u32),
+            Err(Errno::INTR) => continue,
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// Sends `signal` to `pid`; a process that is already gone is no error worth reporting.
+pub fn kill(pid: u32, signal: Sig) {
+    let signal = match signal {
+        Sig::Stop => Signal::STOP,
+        Sig::Continue => Signal::CONT,
+        Sig::Hangup => Signal::HUP,
+        Sig::Alarm => Signal::ALARM,
+        Sig::Interrupt => Signal::INT,
+        Sig::Terminate => Signal::TERM,
+        Sig::Kill => Signal::KILL,
+    };
+    if let Some(pid) = Pid::from_raw(pid as i32) {
+        let _ = kill_process(pid, signal);
+    }
+}
+
+/// Forks and, in the child, restores the signal mask of `signals` and executes `path`
+/// (as `argv[0]`, no other arguments) with `env`. If that fails, the child prints
+/// `tool: fatal: <failure>: <reason>` and exits 111. Returns the child's pid.
+pub fn spawn(
+    path: &CStr,
+    env: Env,
+    signals: &ChildSignals,
+    failure: &[&[u8]],
+) -> Result<u32, Errno> {
+    // SAFETY: the process is single-threaded, so the child is a complete copy that may
+    // run any code; it only restores its mask and executes (or reports and exits).
+    match unsafe { rt::kernel_fork() }? {
+        Fork::ParentOf(pid) => Ok(pid.as_raw_nonzero().get() as u32),
+        Fork::Child(_) => {
+            // SAFETY: restoring the mask the process started with, in the child only.
+            let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&signals.original_mask)) };
+            let argv = [path.as_ptr().cast::<u8>(), core::ptr::null()];
+            // SAFETY: argv is a NULL-terminated array of C strings that outlives the call,
+            // and env is the process's own NULL-terminated environment.
+            let e = unsafe { rt::execve(path, argv.as_ptr(), env.as_ptr()) };
+            fatal_sys(failure, e)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The raw syscalls rustix lacks: `signalfd4`, one `asm!` per architecture.
+//!
+//! # Safety
+//! Each `syscall4` block follows the kernel's syscall convention of its architecture
+//! (registers, clobbers, MIPS's error flag in `$a3`), the same as rustix's own
+//! `linux_raw` backend; the callers pass valid pointers and lengths.
+
+use core::arch::asm;
+
+use rustix::fd::{FromRawFd, OwnedFd};
+use rustix::io::Errno;
+use rustix::runtime_448b8ad740e2a26f::KernelSigSet;
+
+/// A file descriptor that reads the given (blocked) signals: `signalfd4(-1, mask,
+/// sizeof mask, SFD_NONBLOCK | SFD_CLOEXEC)`.
+pub fn signalfd(mask: &KernelSigSet) -> Result<OwnedFd, Errno> {
+    let flags = (libc::SFD_NONBLOCK | libc::SFD_CLOEXEC) as usize;
+    let mask_ptr = core::ptr::from_ref(mask) as usize;
+    // SAFETY: KernelSigSet is repr(transparent) over the kernel's sigset_t, whose size
+    // is what the kernel expects as the third argument; the kernel only reads it.
+    let ret = unsafe {
+        syscall4(
+            libc::SYS_signalfd4 as usize,
+            usize::MAX,
+            mask_ptr,
+            size_of::<KernelSigSet>(),
+            flags,
+        )
+    };
+    if ret < 0 && ret > -4096 {
+        return Err(Errno::from_raw_os_error(-ret as i32));
+    }
+    // SAFETY: a non-negative result is a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(ret as i32) })
+}
+
+/// A raw 4-argument syscall; returns the kernel's value (`-errno` on failure).
+///
+/// # Safety
+/// The arguments must be valid for syscall `nr`.
+#[cfg(target_arch = "x86_64")]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: x86_64 convention: rax = number, rdi rsi rdx r10 = arguments; the
+    // kernel clobbers rcx and r11.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as isize => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, in("r10") a3, lateout("rcx") _, lateout("r11") _,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(target_arch = "x86")]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: i386 convention: eax = number, ebx ecx edx esi = arguments, `int 0x80`;
+    // esi is swapped in and out because LLVM may not hand it to asm directly.
+    unsafe {
+        asm!("xchg esi, {a3}", "int 0x80", "xchg esi, {a3}", a3 = in(reg) a3,
+             inlateout("eax") nr as isize => ret, in("ebx") a0, in("ecx") a1, in("edx") a2,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(target_arch = "aarch64")]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: aarch64 convention: x8 = number, x0-x3 = arguments, result in x0.
+    unsafe {
+        asm!("svc 0", in("x8") nr, inlateout("x0") a0 as isize => ret, in("x1") a1,
+             in("x2") a2, in("x3") a3, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(target_arch = "arm")]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: ARM EABI convention: r7 = number, r0-r3 = arguments, result in r0.
+    unsafe {
+        asm!("svc 0", in("r7") nr, inlateout("r0") a0 as isize => ret, in("r1") a1,
+             in("r2") a2, in("r3") a3, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(target_arch = "riscv64")]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: RISC-V convention: a7 = number, a0-a3 = arguments, result in a0.
+    unsafe {
+        asm!("ecall", in("a7") nr, inlateout("a0") a0 as isize => ret, in("a1") a1,
+             in("a2") a2, in("a3") a3, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(target_arch = "mips")]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let value: usize;
+    let failed: usize;
+    // SAFETY: MIPS o32 convention: v0 = number, a0-a3 = arguments; the kernel returns
+    // the value in v0 and a3 != 0 on error (v0 then holds the positive errno), and
+    // clobbers t0-t9.
+    unsafe {
+        asm!("syscall", inlateout("$2") nr => value, in("$4") a0, in("$5") a1, in("$6") a2,
+             inlateout("$7") a3 => failed, lateout("$8") _, lateout("$9") _, lateout("$10") _,
+             lateout("$11") _, lateout("$12") _, lateout("$13") _, lateout("$14") _,
+             lateout("$15") _, lateout("$24") _, lateout("$25") _,
+             options(nostack, preserves_flags));
+    }
+    if failed != 0 {
+        -(value as isize)
+    } else {
+        value as isize
+    }
+}

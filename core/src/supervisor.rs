@@ -1,0 +1,643 @@
+//! The supervise state machine: commands, child exits and deadlines in; spawns,
+//! signals, status writes and exit out.
+//!
+//! Contract: [`Supervisor::step`] handles every (child state, event) pair in one
+//! exhaustive `match`, never does I/O and never reads a clock (the time comes in as
+//! [`Now`]); [`Supervisor::deadline`] says when it must be called again. It asks for a
+//! status write only when the status really changed, starts the service at most once
+//! per [`RESTART_INTERVAL_MS`], and backs off [`FORK_RETRY_MS`] after a failed fork.
+
+use crate::control::Command;
+use crate::status::{Status, Want};
+use crate::tai64::Tai64N;
+
+/// Least time between two starts (the original sleeps this long after every start).
+pub const RESTART_INTERVAL_MS: u64 = 1_000;
+/// Wait after a failed fork before trying again (as the original).
+pub const FORK_RETRY_MS: u64 = 60_000;
+
+/// A reading of the monotonic clock, in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Instant(pub u64);
+
+impl Instant {
+    fn after(self, ms: u64) -> Instant {
+        Instant(self.0.saturating_add(ms))
+    }
+}
+
+/// The time of an event on both clocks: monotonic for deadlines, wall for the status.
+#[derive(Clone, Copy, Debug)]
+pub struct Now {
+    /// Monotonic clock.
+    pub mono: Instant,
+    /// Wall clock, for the status file's stamp.
+    pub wall: Tai64N,
+}
+
+/// What the supervised process is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Child {
+    /// No child, and no start due.
+    Stopped,
+    /// No child; a start is due at this instant (a quick restart waits for the restart
+    /// interval; a failed fork backs off).
+    StartDue(Instant),
+    /// [`Action::Spawn`] was asked for; its outcome has not been reported yet.
+    Starting,
+    /// The child runs.
+    Running {
+        /// Its process id.
+        pid: u32,
+        /// Whether it was stopped with `p` (and not continued since).
+        paused: bool,
+    },
+}
+
+/// Signals supervise sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGSTOP
+    Stop,
+    /// SIGCONT
+    Continue,
+    /// SIGHUP
+    Hangup,
+    /// SIGALRM
+    Alarm,
+    /// SIGINT
+    Interrupt,
+    /// SIGTERM
+    Terminate,
+    /// SIGKILL
+    Kill,
+}
+
+/// Something that happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A byte from the control FIFO.
+    Command(Command),
+    /// A child process was reaped.
+    ChildExited {
+        /// Its process id.
+        pid: u32,
+    },
+    /// The child asked for with [`Action::Spawn`] was forked.
+    Spawned {
+        /// Its process id.
+        pid: u32,
+    },
+    /// The fork asked for with [`Action::Spawn`] failed.
+    SpawnFailed,
+    /// The instant given by [`Supervisor::deadline`] has come.
+    Deadline,
+}
+
+/// Something the caller must do, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Fork and execute `./run`, then report [`Event::Spawned`] or [`Event::SpawnFailed`].
+    /// Always the last action of a step, so the status written before it is older than
+    /// the one the report causes.
+    Spawn,
+    /// Send a signal to the child.
+    Signal {
+        /// The child.
+        pid: u32,
+        /// The signal.
+        signal: Signal,
+    },
+    /// Write this status (atomically) to `supervise/status`.
+    WriteStatus(Status),
+    /// Exit supervise (status 0).
+    Exit,
+}
+
+/// Most actions one event causes: TERM, CONT, a status write (and never an exit then).
+pub const MAX_ACTIONS: usize = 4;
+
+/// The actions of one step.
+pub type Actions = heapless::Vec<Action, MAX_ACTIONS>;
+
+/// The supervisor of one service directory.
+#[derive(Clone, Debug)]
+pub struct Supervisor {
+    child: Child,
+    want: Want,
+    exiting: bool,
+    last_start: Option<Instant>,
+    since: Tai64N,
+    written: Option<Status>,
+}
+
+impl Supervisor {
+    /// A supervisor starting at `now`: the service is wanted up unless the directory has
+    /// a `down` file. Returns the first actions (status write, and the start if wanted).
+    pub fn new(normally_up: bool, now: Now) -> (Supervisor, Actions) {
+        let mut s = Supervisor {
+            child: Child::Stopped,
+            want: if normally_up { Want::Up } else { Want::Down },
+            exiting: false,
+            last_start: None,
+            since: now.wall,
+            written: None,
+        };
+        if normally_up {
+            s.start(now);
+        }
+        let actions = s.finish_step(Child::Stopped);
+        (s, actions)
+    }
+
+    /// The child's state.
+    pub fn child(&self) -> Child {
+        self.child
+    }
+
+    /// The status as it stands.
+    pub fn status(&self) -> Status {
+        let (pid, paused) = match self.child {
+            Child::Running { pid, paused } => (Some(pid), paused),
+            Child::Stopped | Child::StartDue(_) | Child::Starting => (None, false),
+        };
+        Status {
+            since: self.since,
+            pid,
+            paused,
+            want: self.want,
+        }
+    }
+
+    /// When [`Event::Deadline`] is due, if ever.
+    pub fn deadline(&self) -> Option<Instant> {
+        match self.child {
+            Child::StartDue(at) => Some(at),
+            Child::Stopped | Child::Starting | Child::Running { .. } => None,
+        }
+    }
+
+    /// Handles one event that happened at `now`.
+    pub fn step(&mut self, event: Event, now: Now) -> Actions {
+        use Child::{Running, StartDue, Starting, Stopped};
+        use Command as C;
+        let before = self.child;
+        let mut actions = Actions::new();
+        let a = &mut actions;
+        match (before, event) {
+            // Wanting up or once starts a stopped service (a start already due stays due).
+            (Stopped, Event::Command(C::Up)) => {
+                self.want = Want::Up;
+                self.start(now);
+            }
+            (Stopped, Event::Command(C::Once)) => {
+                self.want = Want::Once;
+                self.start(now);
+            }
+            (StartDue(_) | Starting | Running { .. }, Event::Command(C::Up)) => {
+                self.want = Want::Up
+            }
+            (StartDue(_) | Starting | Running { .. }, Event::Command(C::Once)) => {
+                self.want = Want::Once
+            }
+            // Down: TERM then CONT (a stopped process must wake to die); a due start is off.
+            (Running { pid, .. }, Event::Command(C::Down)) => {
+                self.want = Want::Down;
+                signal(a, pid, Signal::Terminate);
+                signal(a, pid, Signal::Continue);
+                self.child = Running { pid, paused: false };
+            }
+            (StartDue(_), Event::Command(C::Down)) => {
+                self.want = Want::Down;
+                self.child = Stopped;
+            }
+            (Stopped | Starting, Event::Command(C::Down)) => self.want = Want::Down,
+            // Pause and continue.
+            (Running { pid, .. }, Event::Command(C::Pause)) => {
+                signal(a, pid, Signal::Stop);
+                self.child = Running { pid, paused: true };
+            }
+            (Running { pid, .. }, Event::Command(C::Continue)) => {
+                signal(a, pid, Signal::Continue);
+                self.child = Running { pid, paused: false };
+            }
+            // Plain signals go to a running child only.
+            (Running { pid, .. }, Event::Command(C::Hangup)) => signal(a, pid, Signal::Hangup),
+            (Running { pid, .. }, Event::Command(C::Alarm)) => signal(a, pid, Signal::Alarm),
+            (Running { pid, .. }, Event::Command(C::Interrupt)) => {
+                signal(a, pid, Signal::Interrupt)
+            }
+            (Running { pid, .. }, Event::Command(C::Terminate)) => {
+                signal(a, pid, Signal::Terminate)
+            }
+            (Running { pid, .. }, Event::Command(C::Kill)) => signal(a, pid, Signal::Kill),
+            (
+                Stopped | StartDue(_) | Starting,
+                Event::Command(
+                    C::Pause
+                    | C::Continue
+                    | C::Hangup
+                    | C::Alarm
+                    | C::Interrupt
+                    | C::Terminate
+                    | C::Kill,
+                ),
+            ) => {}
+            // Exit once down (checked below, after every event).
+            (Stopped | StartDue(_) | Starting | Running { .. }, Event::Command(C::Exit)) => {
+                self.exiting = true
+            }
+            // The child ended: restart it if wanted up, at most once per interval.
+            (Running { pid, .. }, Event::ChildExited { pid: exited }) if pid == exited => {
+                self.since = now.wall;
+                self.child = Stopped;
+                if self.want == Want::Up && !self.exiting {
+                    self.start(now);
+                }
+            }
+            // Some other process (not ours, or already handled).
+            (Stopped | StartDue(_) | Starting | Running { .. }, Event::ChildExited { .. }) => {}
+            // The outcome of a spawn.
+            (Starting, Event::Spawned { pid }) => {
+                self.child = Running { pid, paused: false };
+                self.last_start = Some(now.mono);
+                self.since = now.wall;
+            }
+            (Starting, Event::SpawnFailed) => self.child = StartDue(now.mono.after(FORK_RETRY_MS)),
+            (
+                Stopped | StartDue(_) | Running { .. },
+                Event::Spawned { .. } | Event::SpawnFailed,
+            ) => {}
+            // A due start.
+            (StartDue(at), Event::Deadline) if now.mono >= at => {
+                self.child = Stopped;
+                self.start(now);
+            }
+            (Stopped | StartDue(_) | Starting | Running { .. }, Event::Deadline) => {}
+        }
+        for action in self.finish_step(before) {
+            push(&mut actions, action);
+        }
+        actions
+    }
+
+    /// Starts now, or arms the start for the end of the restart interval.
+    fn start(&mut self, now: Now) {
+        let earliest = self.last_start.map(|t| t.after(RESTART_INTERVAL_MS));
+        self.child = match earliest {
+            Some(at) if now.mono < at => Child::StartDue(at),
+            _ => Child::Starting,
+        };
+    }
+
+    /// The actions every step ends with, in this order: the status write if the status
+    /// changed, exit if asked for and down, the spawn if this step began one.
+    fn finish_step(&mut self, before: Child) -> Actions {
+        let mut actions = Actions::new();
+        let status = self.status();
+        if self.written != Some(status) {
+            self.written = Some(status);
+            push(&mut actions, Action::WriteStatus(status));
+        }
+        match self.child {
+            Child::Stopped | Child::StartDue(_) if self.exiting => push(&mut actions, Action::Exit),
+            Child::Starting if before != Child::Starting => push(&mut actions, Action::Spawn),
+            _ => {}
+        }
+        actions
+    }
+}
+
+fn signal(actions: &mut Actions, pid: u32, signal: Signal) {
+    push(actions, Action::Signal { pid, signal });
+}
+
+/// Adds an action. No event produces more than [`MAX_ACTIONS`] (the tests check every
+/// pair), so nothing is ever dropped.
+fn push(actions: &mut Actions, action: Action) {
+    let _ = actions.push(action);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: u64) -> Now {
+        Now {
+            mono: Instant(ms),
+            wall: Tai64N::from_unix(1_000_000 + (ms / 1000) as i64, 0),
+        }
+    }
+
+    fn up(ms: u64) -> Supervisor {
+        let (mut s, actions) = Supervisor::new(true, at(0));
+        assert_eq!(actions.last(), Some(&Action::Spawn));
+        s.step(Event::Spawned { pid: 42 }, at(ms));
+        s
+    }
+
+    fn cmd(c: Command) -> Event {
+        Event::Command(c)
+    }
+
+    fn signals(actions: &Actions) -> Vec<Signal> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Signal { signal, .. } => Some(*signal),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn wrote(actions: &Actions) -> Option<Status> {
+        actions.iter().find_map(|a| match a {
+            Action::WriteStatus(s) => Some(*s),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn new_normally_up_writes_status_then_spawns() {
+        let (s, actions) = Supervisor::new(true, at(0));
+        assert_eq!(s.child(), Child::Starting);
+        assert_eq!(actions.len(), 2);
+        let status = wrote(&actions).unwrap();
+        assert_eq!((status.pid, status.want), (None, Want::Up));
+        assert_eq!(actions[1], Action::Spawn);
+    }
+
+    #[test]
+    fn new_normally_down_only_writes_status() {
+        let (s, actions) = Supervisor::new(false, at(0));
+        assert_eq!(s.child(), Child::Stopped);
+        assert_eq!(actions.len(), 1);
+        assert_eq!(wrote(&actions).unwrap().want, Want::Down);
+    }
+
+    #[test]
+    fn starting_spawned_runs_and_writes_pid() {
+        let (mut s, _) = Supervisor::new(true, at(0));
+        let actions = s.step(Event::Spawned { pid: 42 }, at(5));
+        assert_eq!(
+            s.child(),
+            Child::Running {
+                pid: 42,
+                paused: false
+            }
+        );
+        let status = wrote(&actions).unwrap();
+        assert_eq!((status.pid, status.since), (Some(42), at(5).wall));
+    }
+
+    #[test]
+    fn starting_spawn_failed_backs_off_then_deadline_spawns() {
+        let (mut s, _) = Supervisor::new(true, at(0));
+        assert!(s.step(Event::SpawnFailed, at(10)).is_empty());
+        assert_eq!(s.deadline(), Some(Instant(10 + FORK_RETRY_MS)));
+        assert!(
+            s.step(Event::Deadline, at(10 + FORK_RETRY_MS - 1))
+                .is_empty()
+        );
+        assert_eq!(
+            s.step(Event::Deadline, at(10 + FORK_RETRY_MS)).as_slice(),
+            &[Action::Spawn]
+        );
+    }
+
+    #[test]
+    fn running_child_exited_after_interval_restarts_at_once() {
+        let mut s = up(0);
+        let actions = s.step(Event::ChildExited { pid: 42 }, at(5_000));
+        assert_eq!(wrote(&actions).unwrap().pid, None);
+        assert_eq!(actions.last(), Some(&Action::Spawn));
+    }
+
+    #[test]
+    fn running_child_exited_quickly_restarts_after_the_interval() {
+        let mut s = up(100);
+        let actions = s.step(Event::ChildExited { pid: 42 }, at(300));
+        assert!(!actions.contains(&Action::Spawn));
+        assert_eq!(s.deadline(), Some(Instant(100 + RESTART_INTERVAL_MS)));
+        assert_eq!(
+            s.step(Event::Deadline, at(1_100)).as_slice(),
+            &[Action::Spawn]
+        );
+    }
+
+    #[test]
+    fn crash_loop_starts_at_most_once_per_interval() {
+        let mut s = up(0);
+        let mut starts = vec![0];
+        let mut pid = 42;
+        for ms in (0..20_000).step_by(50) {
+            let mut actions = s.step(Event::ChildExited { pid }, at(ms));
+            if s.deadline().is_some_and(|d| d.0 <= ms) {
+                actions = s.step(Event::Deadline, at(ms));
+            }
+            if actions.contains(&Action::Spawn) {
+                pid += 1;
+                s.step(Event::Spawned { pid }, at(ms));
+                starts.push(ms);
+            }
+        }
+        assert!(
+            starts
+                .windows(2)
+                .all(|w| w[1] - w[0] >= RESTART_INTERVAL_MS),
+            "{starts:?}"
+        );
+        assert!(starts.len() >= 19, "{starts:?}");
+    }
+
+    #[test]
+    fn start_due_down_cancels_the_start() {
+        let mut s = up(100);
+        s.step(Event::ChildExited { pid: 42 }, at(200));
+        let actions = s.step(cmd(Command::Down), at(300));
+        assert_eq!(s.child(), Child::Stopped);
+        assert_eq!(s.deadline(), None);
+        assert_eq!(wrote(&actions).unwrap().want, Want::Down);
+        assert!(s.step(Event::Deadline, at(5_000)).is_empty());
+    }
+
+    #[test]
+    fn start_due_exit_exits_at_once() {
+        let mut s = up(100);
+        s.step(Event::ChildExited { pid: 42 }, at(200));
+        assert_eq!(
+            s.step(cmd(Command::Exit), at(300)).last(),
+            Some(&Action::Exit)
+        );
+    }
+
+    #[test]
+    fn running_down_sends_term_then_cont_and_clears_pause() {
+        let mut s = up(0);
+        s.step(cmd(Command::Pause), at(10));
+        let actions = s.step(cmd(Command::Down), at(20));
+        assert_eq!(signals(&actions), [Signal::Terminate, Signal::Continue]);
+        let status = wrote(&actions).unwrap();
+        assert_eq!(
+            (status.paused, status.want, status.pid),
+            (false, Want::Down, Some(42))
+        );
+        // It stops, and stays down.
+        let actions = s.step(Event::ChildExited { pid: 42 }, at(5_000));
+        assert!(!actions.contains(&Action::Spawn));
+        assert_eq!(s.child(), Child::Stopped);
+    }
+
+    #[test]
+    fn running_once_does_not_restart() {
+        let mut s = up(0);
+        let actions = s.step(cmd(Command::Once), at(10));
+        assert_eq!(wrote(&actions).unwrap().want, Want::Once);
+        assert!(
+            !s.step(Event::ChildExited { pid: 42 }, at(5_000))
+                .contains(&Action::Spawn)
+        );
+    }
+
+    #[test]
+    fn stopped_up_and_once_start() {
+        let (mut s, _) = Supervisor::new(false, at(0));
+        assert_eq!(
+            s.step(cmd(Command::Up), at(10)).last(),
+            Some(&Action::Spawn)
+        );
+        let (mut s, _) = Supervisor::new(false, at(0));
+        let actions = s.step(cmd(Command::Once), at(10));
+        assert_eq!(actions.last(), Some(&Action::Spawn));
+        assert_eq!(wrote(&actions).unwrap().want, Want::Once);
+    }
+
+    #[test]
+    fn running_pause_and_continue() {
+        let mut s = up(0);
+        let actions = s.step(cmd(Command::Pause), at(10));
+        assert_eq!(signals(&actions), [Signal::Stop]);
+        assert!(wrote(&actions).unwrap().paused);
+        let actions = s.step(cmd(Command::Continue), at(20));
+        assert_eq!(signals(&actions), [Signal::Continue]);
+        assert!(!wrote(&actions).unwrap().paused);
+    }
+
+    #[test]
+    fn running_plain_signals_do_not_touch_the_status() {
+        let mut s = up(0);
+        for (c, sig) in [
+            (Command::Hangup, Signal::Hangup),
+            (Command::Alarm, Signal::Alarm),
+            (Command::Interrupt, Signal::Interrupt),
+            (Command::Terminate, Signal::Terminate),
+            (Command::Kill, Signal::Kill),
+        ] {
+            let actions = s.step(cmd(c), at(10));
+            assert_eq!(
+                actions.as_slice(),
+                &[Action::Signal {
+                    pid: 42,
+                    signal: sig
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn stopped_signals_and_pause_do_nothing() {
+        let (mut s, _) = Supervisor::new(false, at(0));
+        for c in [
+            Command::Pause,
+            Command::Continue,
+            Command::Hangup,
+            Command::Kill,
+            Command::Down,
+        ] {
+            assert!(s.step(cmd(c), at(10)).is_empty(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn running_up_again_writes_nothing() {
+        let mut s = up(0);
+        assert!(s.step(cmd(Command::Up), at(10)).is_empty());
+    }
+
+    #[test]
+    fn running_exit_waits_for_the_child() {
+        let mut s = up(0);
+        assert!(s.step(cmd(Command::Exit), at(10)).is_empty());
+        let actions = s.step(Event::ChildExited { pid: 42 }, at(5_000));
+        assert!(!actions.contains(&Action::Spawn));
+        assert_eq!(actions.last(), Some(&Action::Exit));
+        assert_eq!(wrote(&actions).unwrap().pid, None);
+    }
+
+    #[test]
+    fn stopped_exit_exits() {
+        let (mut s, _) = Supervisor::new(false, at(0));
+        assert_eq!(
+            s.step(cmd(Command::Exit), at(10)).as_slice(),
+            &[Action::Exit]
+        );
+    }
+
+    #[test]
+    fn running_other_child_exited_is_ignored() {
+        let mut s = up(0);
+        assert!(s.step(Event::ChildExited { pid: 7 }, at(10)).is_empty());
+        assert_eq!(
+            s.child(),
+            Child::Running {
+                pid: 42,
+                paused: false
+            }
+        );
+    }
+
+    #[test]
+    fn stray_spawn_reports_and_early_deadlines_are_ignored() {
+        let mut s = up(0);
+        assert!(s.step(Event::Spawned { pid: 9 }, at(10)).is_empty());
+        assert!(s.step(Event::SpawnFailed, at(10)).is_empty());
+        assert!(s.step(Event::Deadline, at(10)).is_empty());
+        assert_eq!(
+            s.child(),
+            Child::Running {
+                pid: 42,
+                paused: false
+            }
+        );
+    }
+
+    #[test]
+    fn every_state_and_event_fits_the_action_list() {
+        let commands = crate::control::LETTERS.map(|b| Command::from_byte(b).unwrap());
+        let events = commands.iter().map(|&c| Event::Command(c)).chain([
+            Event::ChildExited { pid: 42 },
+            Event::Spawned { pid: 43 },
+            Event::SpawnFailed,
+            Event::Deadline,
+        ]);
+        for event in events {
+            for mut s in [
+                Supervisor::new(false, at(0)).0,
+                Supervisor::new(true, at(0)).0,
+                up(0),
+                {
+                    let mut s = up(100);
+                    s.step(Event::ChildExited { pid: 42 }, at(200));
+                    s
+                },
+            ] {
+                let before = s.child();
+                let actions = s.step(event, at(50_000));
+                assert!(
+                    actions.len() < MAX_ACTIONS,
+                    "{before:?} {event:?}: {actions:?}"
+                );
+            }
+        }
+    }
+}
