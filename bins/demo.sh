@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build the tools for this machine and show them at work.
-# (Until the supervisor lands this demonstrates the timestamp tools.)
+# The main job: build the tools for this machine, supervise a demo service, and show its
+# status and its log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "$(uname -m)" in
@@ -17,15 +17,31 @@ case "$(uname -m)" in
 esac
 rustup component list --installed 2>/dev/null | grep -q '^rust-src' || rustup component add rust-src
 targets/build.sh "$t"
-bin=target/dist/$t
+bin=$PWD/target/dist/$t
+export PATH="$bin:$PATH"
 echo; echo "== tools built in $bin:"; ls -l "$bin"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-echo; echo "== a service's output, labelled by tai64n as it arrives:"
-{ echo "starting"; sleep 0.3; echo "ready: listening"; sleep 0.2; echo "request served"; } | "$bin/tai64n" | tee "$log"
-echo; echo "== the same log in local time (tai64nlocal, TZ=${TZ:-/etc/localtime}):"
-"$bin/tai64nlocal" < "$log"
-echo; echo "== in an OpenWrt rule zone (TZ=CET-1CEST,M3.5.0,M10.5.0/3):"
-TZ=CET-1CEST,M3.5.0,M10.5.0/3 "$bin/tai64nlocal" < "$log"
-echo; echo "== as Unix seconds (tai64nfrac):"
-"$bin/tai64nfrac" < "$log"
+
+work=$(mktemp -d)
+trap 'svc -dx "$work/clock" 2>/dev/null || true; sleep 0.3; rm -rf "$work"' EXIT
+mkdir "$work/clock"
+# The service logs a line a second, labelled by tai64n. One process: `run` becomes the
+# shell loop, so svc -t and svc -d reach all of it.
+cat > "$work/clock/run" <<'RUN'
+#!/bin/sh
+exec sh -c 'n=0; while :; do n=$((n+1)); echo "tick $n (pid $$)" | tai64n >> ../clock.log; sleep 1; done'
+RUN
+chmod +x "$work/clock/run"
+
+echo; echo "== supervise $work/clock"
+supervise "$work/clock" < /dev/null > /dev/null 2> "$work/supervise.err" &
+sleep 2.5
+svstat "$work/clock"
+echo; echo "== svc -t (the service is killed; supervise restarts it at once):"
+svc -t "$work/clock"; sleep 0.3
+svstat "$work/clock"
+sleep 1.5
+echo; echo "== its log, in local time (tai64nlocal):"
+tai64nlocal < "$work/clock.log"
+echo; echo "== svc -dx (stop the service, then supervise):"
+svc -dx "$work/clock"; sleep 0.3
+svstat "$work/clock"

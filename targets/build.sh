@@ -10,7 +10,12 @@ rustup component list --installed 2>/dev/null | grep -q '^rust-src' || rustup co
 if [ $# -gt 0 ]; then targets=("$@"); else
   mapfile -t targets < <(grep -v '^#' targets/targets.txt | awk 'NF {print $1}'); fi
 
-quiet() { grep -v -e 'hints.mostly-unused' -e 'was not used in the crate graph' >&2 || true; }
+# Cargo's noise: build-std hints, the patched-rustix note, and rustc's notice that
+# `+ermsb` (x86_64, see targets/README.md) is an unstable feature, repeated per binary.
+quiet() {
+  grep -v -e 'hints.mostly-unused' -e 'was not used in the crate graph' -e 'ermsb' \
+    -e 'not stably supported' -e 'generated 1 warning' -e '^  |$' >&2 || true
+}
 
 # rustix 1.1.6 refuses linux_raw on 32-bit big-endian MIPS: build that target against a
 # patched copy (targets/patches), resolved with its own lock file so Cargo.lock never flips.
@@ -44,6 +49,7 @@ fi
 tools=$(ls bins/src/bin | sed 's/\.rs$//')
 for t in "${targets[@]}"; do
   mkdir -p "target/dist/$t"
-  for tool in $tools; do cp "target/$t/release/$tool" "target/dist/$t/$tool"; done
+  # -f: replace a binary that is running (a supervise from a test or the demo).
+  for tool in $tools; do cp -f "target/$t/release/$tool" "target/dist/$t/$tool"; done
 done
 echo "built: target/dist/{$(IFS=,; echo "${targets[*]}")}" >&2

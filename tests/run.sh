@@ -15,3 +15,4 @@ step "clippy (tools)";  RUSTC_BOOTSTRAP=1 cargo clippy -q -p dt-bins --release \
 step "build (9 targets)"; targets/build.sh
 step "size report";     targets/size-report.sh
 step tests;             cargo test --workspace --exclude dt-bins
+step "README walkthrough"; tests/walkthrough.sh

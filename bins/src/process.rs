@@ -55,6 +55,8 @@ pub fn reap() -> Option<u32> {
 }
 
 /// Sends `signal` to `pid`; a process that is already gone is no error worth reporting.
+/// Only a plain process id above 1 is signalled: never a group, `init` or every process
+/// (`kill(-1)`), whatever the caller passes.
 pub fn kill(pid: u32, signal: Sig) {
     let signal = match signal {
         Sig::Stop => Signal::STOP,
@@ -65,7 +67,11 @@ pub fn kill(pid: u32, signal: Sig) {
         Sig::Terminate => Signal::TERM,
         Sig::Kill => Signal::KILL,
     };
-    if let Some(pid) = Pid::from_raw(pid as i32) {
+    let pid = i32::try_from(pid)
+        .ok()
+        .filter(|&p| p > 1)
+        .and_then(Pid::from_raw);
+    if let Some(pid) = pid {
         let _ = kill_process(pid, signal);
     }
 }

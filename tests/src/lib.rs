@@ -4,6 +4,8 @@
 //! The binaries come from `targets/build.sh` (in `target/dist/<target>/`); a missing one
 //! fails the test with a "build first" message rather than skipping it.
 
+pub mod service;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
