@@ -13,7 +13,9 @@ unsafe fn c_bytes(p: *const u8) -> &'static [u8] {
 }
 
 /// The command-line arguments, `argv[0]` first.
-#[derive(Clone, Copy)]
+///
+/// Not `Copy`: the strings it lends are tied to it, so [`Args::into_last`] can hand out
+/// the last one for writing knowing that nothing else still reads it.
 pub struct Args {
     argc: usize,
     argv: *const *const u8,
@@ -37,17 +39,28 @@ impl Args {
     }
 
     /// Argument `i`, if there is one.
-    pub fn get(&self, i: usize) -> Option<&'static [u8]> {
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
         self.get_c(i).map(CStr::to_bytes)
     }
 
     /// Arguments `from` onwards, as C strings.
-    pub fn from(&self, from: usize) -> impl Iterator<Item = &'static CStr> + '_ {
+    pub fn from(&self, from: usize) -> impl Iterator<Item = &CStr> {
         (from..self.argc).filter_map(|i| self.get_c(i))
     }
 
+    /// The last argument, for writing in place: what `ps` shows of the process
+    /// (readproctitle). `None` without arguments.
+    pub fn into_last(self) -> Option<&'static mut [u8]> {
+        let last = self.argc.checked_sub(1)?;
+        let len = self.get(last)?.len();
+        // SAFETY: the string lives in this process's writable initial stack for its whole
+        // life; `self` is consumed and every slice it lent borrowed it, so no other
+        // reference to these bytes exists; `len` stops before the NUL.
+        Some(unsafe { core::slice::from_raw_parts_mut((*self.argv.add(last)).cast_mut(), len) })
+    }
+
     /// Argument `i` as a C string (for syscalls), if there is one.
-    pub fn get_c(&self, i: usize) -> Option<&'static CStr> {
+    pub fn get_c(&self, i: usize) -> Option<&CStr> {
         if i >= self.argc {
             return None;
         }

@@ -36,7 +36,8 @@ impl PathBuf {
         Ok(path)
     }
 
-    fn c_str(&self) -> &CStr {
+    /// The path as a C string.
+    pub fn as_c_str(&self) -> &CStr {
         // SAFETY: `join` keeps len < PATH_MAX, the byte at `len` is the NUL left by the
         // zeroed buffer, and the pieces hold no NUL (they come from C strings).
         unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
@@ -45,7 +46,7 @@ impl PathBuf {
     /// `open(2)` read-only, close-on-exec.
     pub fn open_read(&self) -> Result<OwnedFd, Errno> {
         open(
-            self.c_str(),
+            self.as_c_str(),
             OFlags::RDONLY | OFlags::CLOEXEC,
             Mode::empty(),
         )

@@ -9,9 +9,9 @@ use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
 use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet};
 
-use crate::Env;
+use crate::file::PathBuf;
 use crate::io::read;
-use crate::msg::fatal_sys;
+use crate::{EXIT_TEMP, Env, exit};
 
 /// SIGCHLD, blocked and delivered through a descriptor for `poll`.
 pub struct ChildSignals {
@@ -76,27 +76,58 @@ pub fn kill(pid: u32, signal: Sig) {
     }
 }
 
-/// Forks and, in the child, restores the signal mask of `signals` and executes `path`
-/// (as `argv[0]`, no other arguments) with `env`. If that fails, the child prints
-/// `tool: fatal: <failure>: <reason>` and exits 111. Returns the child's pid.
-pub fn spawn(
-    path: &CStr,
-    env: Env,
-    signals: &ChildSignals,
-    failure: &[&[u8]],
-) -> Result<u32, Errno> {
+/// Forks. The child gets back the signal mask the process started with and runs
+/// `in_child`, which should execute a program; if it returns, the child exits 111.
+/// Returns the child's pid.
+pub fn fork_child(signals: &ChildSignals, in_child: impl FnOnce()) -> Result<u32, Errno> {
     // SAFETY: the process is single-threaded, so the child is a complete copy that may
-    // run any code; it only restores its mask and executes (or reports and exits).
+    // run any code before it executes or exits.
     match unsafe { rt::kernel_fork() }? {
         Fork::ParentOf(pid) => Ok(pid.as_raw_nonzero().get() as u32),
         Fork::Child(_) => {
             // SAFETY: restoring the mask the process started with, in the child only.
             let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&signals.original_mask)) };
-            let argv = [path.as_ptr().cast::<u8>(), core::ptr::null()];
-            // SAFETY: argv is a NULL-terminated array of C strings that outlives the call,
-            // and env is the process's own NULL-terminated environment.
-            let e = unsafe { rt::execve(path, argv.as_ptr(), env.as_ptr()) };
-            fatal_sys(failure, e)
+            in_child();
+            exit(EXIT_TEMP)
         }
     }
+}
+
+/// Where `exec` looks when `PATH` is unset (as DJB's `pathexec`).
+const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
+
+/// Executes `file` with `argv` (which must end with a NULL pointer) and `env`. A name
+/// without `/` is searched in `PATH` like `execvp`: a missing file tries the next
+/// directory, an access error is remembered, any other error stops the search. Returns
+/// only on failure, with the reason.
+pub fn exec(file: &CStr, argv: &[*const u8], env: Env) -> Errno {
+    if argv.last() != Some(&core::ptr::null()) {
+        return Errno::INVAL;
+    }
+    let run = |path: &CStr| {
+        // SAFETY: argv is a NULL-terminated array of C strings (checked above) that
+        // outlives the call, and env is the process's own NULL-terminated environment.
+        unsafe { rt::execve(path, argv.as_ptr(), env.as_ptr()) }
+    };
+    if file.to_bytes().contains(&b'/') {
+        return run(file);
+    }
+    let mut remembered = Errno::NOENT;
+    for dir in env
+        .get(b"PATH")
+        .unwrap_or(DEFAULT_PATH)
+        .split(|&c| c == b':')
+    {
+        let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+        let e = match PathBuf::join(&[dir, b"/", file.to_bytes()]) {
+            Ok(path) => run(path.as_c_str()),
+            Err(e) => e,
+        };
+        match e {
+            Errno::NOENT => {}
+            Errno::ACCESS | Errno::PERM | Errno::ISDIR => remembered = e,
+            _ => return e,
+        }
+    }
+    remembered
 }

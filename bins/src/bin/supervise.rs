@@ -13,7 +13,7 @@ use platform::clock::{monotonic_ms, now};
 use platform::file::{ReplaceError, exists, lock_exclusive, make_fifo, open_fifo, replace_file};
 use platform::io::read;
 use platform::msg::{fatal_sys, usage, warn_sys};
-use platform::process::{ChildSignals, kill, reap, spawn};
+use platform::process::{ChildSignals, exec, fork_child, kill, reap};
 use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::io::Errno;
@@ -142,8 +142,14 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
             }
             Action::Exit => exit(EXIT_OK),
             Action::Spawn => {
-                let failure: [&[u8]; 3] = [b"unable to start ", dir, b"/run"];
-                let started = spawn(c"./run", service.env, &service.signals, &failure);
+                let started = fork_child(&service.signals, || {
+                    let e = exec(
+                        c"./run",
+                        &[c"./run".as_ptr().cast(), core::ptr::null()],
+                        service.env,
+                    );
+                    fatal_sys(&[b"unable to start ", dir, b"/run"], e)
+                });
                 let event = match started {
                     Ok(pid) => Event::Spawned { pid },
                     Err(e) => {

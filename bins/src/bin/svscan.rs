@@ -1,0 +1,224 @@
+//! svscan: start and keep a `supervise` for every service directory. `svscan [dir]`
+//! (default `.`) starts `supervise sub` for each subdirectory not starting with a dot,
+//! and for `sub/log` a second `supervise` in `sub`, fed by a pipe from the service's
+//! stdout that svscan holds, so no output is lost while either side restarts.
+//!
+//! A new directory (or symlink) is picked up at once through inotify; the scan every
+//! five seconds stays, for file systems without inotify and to restart a supervise
+//! that died.
+#![no_std]
+#![no_main]
+
+use core::ffi::CStr;
+use core::mem::MaybeUninit;
+
+use dt_core::scan::{DirId, Refused, ScanTable};
+use platform::clock::monotonic_ms;
+use platform::io::read;
+use platform::msg::{fatal_sys, warn, warn_sys};
+use platform::process::{ChildSignals, exec, fork_child, reap};
+use platform::{Args, Env, exit};
+use rustix::event::{PollFd, PollFlags, poll};
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{FileType, Mode, OFlags, RawDir, inotify, open, stat};
+use rustix::io::Errno;
+use rustix::pipe::{PipeFlags, pipe_with};
+use rustix::time::Timespec;
+
+platform::tool!(b"svscan", run);
+
+/// The periodic scan, as the original.
+const SCAN_INTERVAL_MS: u64 = 5_000;
+/// Buffer for directory entries (each call reads as many as fit).
+const DIR_BUFFER: usize = 2048;
+
+/// The pipe from a service (write end) to its logger (read end).
+struct LogPipe {
+    read: OwnedFd,
+    write: OwnedFd,
+}
+
+fn run(args: Args, env: Env) -> i32 {
+    if let Some(dir) = args.get_c(1) {
+        if let Err(e) = rustix::process::chdir(dir) {
+            fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
+        }
+    }
+    let signals =
+        ChildSignals::new().unwrap_or_else(|e| fatal_sys(&[b"unable to watch for children"], e));
+    // Without inotify (some file systems, old kernels) the periodic scan still works.
+    let changes = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)
+        .ok()
+        .filter(|fd| {
+            use inotify::WatchFlags as W;
+            let what = W::CREATE | W::MOVED_TO | W::DELETE | W::MOVED_FROM | W::ONLYDIR;
+            inotify::add_watch(fd, c".", what).is_ok()
+        });
+    let mut table = ScanTable::<LogPipe>::default();
+    loop {
+        scan(&mut table, &signals, env);
+        let due = monotonic_ms() + SCAN_INTERVAL_MS;
+        loop {
+            let ms = due.saturating_sub(monotonic_ms());
+            let timeout = Timespec {
+                tv_sec: (ms / 1000) as _,
+                tv_nsec: ((ms % 1000) * 1_000_000) as _,
+            };
+            let children = signals.fd();
+            // Without inotify the second entry repeats the first, harmlessly.
+            let watched = changes.as_ref().map_or(children, |fd| fd.as_fd());
+            let mut fds = [
+                PollFd::new(&children, PollFlags::IN),
+                PollFd::new(&watched, PollFlags::IN),
+            ];
+            match poll(&mut fds, Some(&timeout)) {
+                Ok(_) | Err(Errno::INTR) => {}
+                Err(e) => fatal_sys(&[b"unable to wait for events"], e),
+            }
+            if !fds[0].revents().is_empty() {
+                signals.drain();
+                while let Some(pid) = reap() {
+                    table.child_exited(pid);
+                }
+            }
+            let changed = changes.is_some() && !fds[1].revents().is_empty();
+            if changed {
+                let mut events = [0u8; 1024];
+                if let Some(fd) = &changes {
+                    while matches!(read(fd, &mut events), Ok(n) if n > 0) {}
+                }
+            }
+            if changed || monotonic_ms() >= due {
+                break;
+            }
+        }
+    }
+}
+
+/// One pass over the directory: start what is missing, forget what has gone.
+fn scan(table: &mut ScanTable<LogPipe>, signals: &ChildSignals, env: Env) {
+    table.begin_scan();
+    let dir = match open(
+        c".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) {
+        Ok(fd) => fd,
+        Err(e) => return warn_sys(&[b"unable to read directory"], e),
+    };
+    let mut buf = [MaybeUninit::<u8>::uninit(); DIR_BUFFER];
+    let mut entries = RawDir::new(&dir, &mut buf);
+    while let Some(entry) = entries.next() {
+        match entry {
+            Ok(entry) => visit(table, entry.file_name(), signals, env),
+            Err(e) => return warn_sys(&[b"unable to read directory"], e),
+        }
+    }
+    table.end_scan(drop);
+}
+
+/// Starts the supervise processes one directory entry needs.
+fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, env: Env) {
+    let bytes = name.to_bytes();
+    if bytes.first() == Some(&b'.') {
+        return;
+    }
+    let st = match stat(name) {
+        Ok(st) => st,
+        Err(e) => return warn_sys(&[b"unable to stat ", bytes], e),
+    };
+    if FileType::from_raw_mode(st.st_mode) != FileType::Directory {
+        return;
+    }
+    let id = DirId {
+        dev: st.st_dev as u64,
+        ino: st.st_ino as u64,
+    };
+    let service = match table.visit(id, || log_pipe(bytes)) {
+        Ok(service) => service,
+        Err(Refused::TooMany) => {
+            return warn(&[b"unable to start ", bytes, b": running too many services"]);
+        }
+        Err(Refused::Setup) => return,
+    };
+    if service.needs_main() {
+        let pipe = service.log_pipe.as_ref().map(|p| &p.write);
+        let started = fork_child(signals, || {
+            if let Some(write) = pipe {
+                if let Err(e) = rustix::stdio::dup2_stdout(write) {
+                    die(&[b"unable to set up descriptors for ", bytes], e);
+                }
+            }
+            let e = exec(
+                c"supervise",
+                &[
+                    c"supervise".as_ptr().cast(),
+                    name.as_ptr().cast(),
+                    core::ptr::null(),
+                ],
+                env,
+            );
+            die(&[b"unable to start supervise ", bytes], e);
+        });
+        match started {
+            Ok(pid) => service.main = Some(pid),
+            Err(e) => return warn_sys(&[b"unable to fork for ", bytes], e),
+        }
+    }
+    if service.needs_log() {
+        let pipe = service.log_pipe.as_ref().map(|p| &p.read);
+        let started = fork_child(signals, || {
+            if let Some(read) = pipe {
+                if let Err(e) = rustix::stdio::dup2_stdin(read) {
+                    die(&[b"unable to set up descriptors for ", bytes, b"/log"], e);
+                }
+            }
+            if let Err(e) = rustix::process::chdir(name) {
+                die(&[b"unable to switch to ", bytes], e);
+            }
+            let e = exec(
+                c"supervise",
+                &[
+                    c"supervise".as_ptr().cast(),
+                    c"log".as_ptr().cast(),
+                    core::ptr::null(),
+                ],
+                env,
+            );
+            die(&[b"unable to start supervise ", bytes, b"/log"], e);
+        });
+        match started {
+            Ok(pid) => service.log = Some(pid),
+            Err(e) => warn_sys(&[b"unable to fork for ", bytes, b"/log"], e),
+        }
+    }
+}
+
+/// The pipe for a new service that has a `log` directory: `Ok(None)` without one,
+/// `Err(())` (after a warning) when that cannot be told or the pipe cannot be made.
+fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
+    let Ok(path) = platform::file::PathBuf::join(&[name, b"/log"]) else {
+        return Ok(None);
+    };
+    match stat(path.as_c_str()) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Directory => {}
+        Ok(_) | Err(Errno::NOENT) => return Ok(None),
+        Err(e) => {
+            warn_sys(&[b"unable to stat ", name, b"/log"], e);
+            return Err(());
+        }
+    }
+    match pipe_with(PipeFlags::CLOEXEC) {
+        Ok((read, write)) => Ok(Some(LogPipe { read, write })),
+        Err(e) => {
+            warn_sys(&[b"unable to create pipe for ", name], e);
+            Err(())
+        }
+    }
+}
+
+/// In a child: the original's words (a warning), then exit 111.
+fn die(what: &[&[u8]], e: Errno) -> ! {
+    warn_sys(what, e);
+    exit(platform::EXIT_TEMP)
+}

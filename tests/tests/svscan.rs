@@ -1,0 +1,267 @@
+//! svscan (and readproctitle): services and their loggers started, new ones picked up
+//! through inotify, vanished ones left alone, a dead supervise restarted; ours with the
+//! original supervise and the original with ours; bad input as the original.
+
+use dt_tests::service::{ServiceDir, kill, wait_until};
+use dt_tests::{Program, full_targets, host, original, ours};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A scan directory with services, and a directory whose `supervise` is the one wanted.
+struct Scan {
+    dir: ServiceDir,
+    bin: PathBuf,
+}
+
+impl Scan {
+    fn new(tag: &str, supervise: &Program) -> Scan {
+        let dir = ServiceDir::new(tag, None);
+        let bin = dir.path.with_extension("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::os::unix::fs::symlink(&supervise.path, bin.join("supervise")).unwrap();
+        Scan { dir, bin }
+    }
+
+    /// Adds a service `name` whose run prints `line` then sleeps; with a logger that
+    /// appends what it reads to `name.log` beside the scan directory's services.
+    fn add(&self, name: &str, line: &str, with_log: bool) -> PathBuf {
+        let service = self.dir.file(name);
+        std::fs::create_dir_all(&service).unwrap();
+        write_script(
+            &service.join("run"),
+            &format!("#!/bin/sh\necho {line}\nexec sleep 1000\n"),
+        );
+        if with_log {
+            std::fs::create_dir_all(service.join("log")).unwrap();
+            write_script(
+                &service.join("log/run"),
+                "#!/bin/sh\nexec cat >> ../log.txt\n",
+            );
+        }
+        service
+    }
+
+    fn start(&self, svscan: &Program) -> Running {
+        let path = format!("{}:/usr/bin:/bin", self.bin.display());
+        let child = svscan
+            .command(&[self.dir.arg()], &[("PATH", &path)])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.path.with_extension("err")).unwrap())
+            .spawn()
+            .expect("start svscan");
+        Running {
+            child,
+            scan: self.dir.path.clone(),
+        }
+    }
+}
+
+/// A running svscan; dropping it stops every supervise below it and their services.
+struct Running {
+    child: Child,
+    scan: PathBuf,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for service in std::fs::read_dir(&self.scan)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for dir in [service.path(), service.path().join("log")] {
+                let _ = original("svc")
+                    .command(&["-dx", dir.to_str().unwrap()], &[])
+                    .output();
+            }
+        }
+    }
+}
+
+fn write_script(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn up(service: &Path) -> bool {
+    let out = original("svstat")
+        .run(&[service.to_str().unwrap()], &[], b"")
+        .stdout;
+    String::from_utf8_lossy(&out).contains(": up (pid ")
+}
+
+fn wait_up(service: &Path) {
+    wait_until(
+        &format!("{} up", service.display()),
+        Duration::from_secs(15),
+        || up(service),
+    );
+}
+
+fn log_of(service: &Path) -> String {
+    std::fs::read_to_string(service.join("log.txt")).unwrap_or_default()
+}
+
+/// Services with and without a log come up, dot directories are skipped, output reaches
+/// the logger, and a symlinked new service is started well before the periodic scan.
+fn scans(svscan: &Program, supervise: &Program, tag: &str) {
+    let scan = Scan::new(tag, supervise);
+    let plain = scan.add("plain", "plain-started", false);
+    let logged = scan.add("logged", "logged-started", true);
+    let hidden = scan.add(".hidden", "hidden", false);
+    let _running = scan.start(svscan);
+    wait_up(&plain);
+    wait_up(&logged);
+    wait_up(&logged.join("log"));
+    wait_until(
+        "the service's output in its log",
+        Duration::from_secs(10),
+        || log_of(&logged) == "logged-started\n",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !hidden.join("supervise").exists(),
+        "a dot directory was started"
+    );
+
+    // A new service elsewhere, linked in: picked up at once through inotify.
+    let elsewhere = ServiceDir::new(&format!("{tag}-new"), Some("#!/bin/sh\nexec sleep 1000\n"));
+    let linked = scan.dir.file("linked");
+    let t0 = Instant::now();
+    std::os::unix::fs::symlink(&elsewhere.path, &linked).unwrap();
+    wait_up(&linked);
+    assert!(
+        t0.elapsed() < Duration::from_millis(2500),
+        "pickup took {:?}",
+        t0.elapsed()
+    );
+    let _ = original("svc")
+        .command(&["-dx", linked.to_str().unwrap()], &[])
+        .output();
+}
+
+#[test]
+fn our_svscan_on_full_targets() {
+    for target in full_targets() {
+        // Under qemu, svscan runs the host's supervise (qemu-user runs host programs).
+        scans(
+            &ours(&target, "svscan"),
+            &ours(&host(), "supervise"),
+            &format!("scan-{}", target.triple),
+        );
+    }
+}
+
+#[test]
+fn our_svscan_with_the_original_supervise() {
+    scans(
+        &ours(&host(), "svscan"),
+        &original("supervise"),
+        "scan-orig-supervise",
+    );
+}
+
+#[test]
+fn the_original_svscan_with_our_supervise() {
+    // The original picks new services up only every 5 s: give it the time.
+    let scan = Scan::new("orig-svscan", &ours(&host(), "supervise"));
+    let logged = scan.add("logged", "logged-started", true);
+    let _running = scan.start(&original("svscan"));
+    wait_up(&logged);
+    wait_up(&logged.join("log"));
+    wait_until(
+        "the service's output in its log",
+        Duration::from_secs(10),
+        || log_of(&logged) == "logged-started\n",
+    );
+}
+
+#[test]
+fn a_dead_supervise_is_restarted_and_a_vanished_service_left_alone() {
+    let scan = Scan::new("restart", &ours(&host(), "supervise"));
+    let kept = scan.add("kept", "kept", false);
+    let gone = scan.add("gone", "gone", false);
+    let _running = scan.start(&ours(&host(), "svscan"));
+    wait_up(&kept);
+    wait_up(&gone);
+    let child_of = |service: &Path| -> u32 {
+        let status = std::fs::read(service.join("supervise/status")).unwrap_or_default();
+        dt_core::status::Status::unpack(&status)
+            .and_then(|s| s.pid)
+            .expect("child pid")
+    };
+    let supervise_of =
+        |service: &Path| dt_tests::service::parent_of(child_of(service)).expect("supervise");
+    let (kept_child, gone_child) = (child_of(&kept), child_of(&gone));
+    let kept_supervise = supervise_of(&kept);
+    let gone_supervise = supervise_of(&gone);
+    // Directory removed while running: its supervise goes on, but is not restarted.
+    let moved = scan.dir.path.with_extension("gone");
+    std::fs::rename(&gone, &moved).unwrap();
+    kill(kept_supervise, libc::SIGKILL);
+    kill(gone_supervise, libc::SIGKILL);
+    wait_until(
+        "kept restarted by the periodic scan",
+        Duration::from_secs(12),
+        || up(&kept) && supervise_of(&kept) != kept_supervise,
+    );
+    assert!(!scan.dir.file("gone").exists());
+    // The children of the killed supervise processes live on by design: stop them.
+    kill(kept_child, libc::SIGKILL);
+    kill(gone_child, libc::SIGKILL);
+    let _ = std::fs::remove_dir_all(&moved);
+}
+
+#[test]
+fn bad_scan_directories_as_the_original() {
+    let file = ServiceDir::new("scanfile", None);
+    let plain = file.file("plain");
+    std::fs::write(&plain, b"").unwrap();
+    for arg in ["/nonexistent/scan", plain.to_str().unwrap()] {
+        let (a, b) = (
+            ours(&host(), "svscan").run(&[arg], &[], b""),
+            original("svscan").run(&[arg], &[], b""),
+        );
+        assert_eq!(
+            (a.code, a.stderr_text()),
+            (b.code, b.stderr_text()),
+            "{arg}"
+        );
+        assert_eq!(a.code, Some(111));
+    }
+}
+
+#[test]
+fn readproctitle_as_the_original() {
+    for args in [&[][..], &["x"], &["x", "...."]] {
+        let (a, b) = (
+            ours(&host(), "readproctitle").run(args, &[], b""),
+            original("readproctitle").run(args, &[], b""),
+        );
+        assert_eq!((a.code, b.code), (Some(100), Some(100)), "{args:?}");
+    }
+    for program in [ours(&host(), "readproctitle"), original("readproctitle")] {
+        let mut child = program
+            .command(&["service", "errors:", ".........."], &[])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"hello\nworld").unwrap();
+        stdin.flush().unwrap();
+        let cmdline = format!("/proc/{}/cmdline", child.id());
+        wait_until("the title", Duration::from_secs(5), || {
+            std::fs::read(&cmdline)
+                .unwrap_or_default()
+                .ends_with(b"errors:\0...o\nworld\0")
+        });
+        drop(stdin);
+        assert_eq!(child.wait().unwrap().code(), Some(0), "{}", program.label);
+    }
+}
