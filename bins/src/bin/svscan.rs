@@ -73,7 +73,16 @@ fn run(args: Args, env: Env) -> i32 {
             ];
             match poll(&mut fds, Some(&timeout)) {
                 Ok(_) | Err(Errno::INTR) => {}
-                Err(e) => fatal_sys(&[b"unable to wait for events"], e),
+                // Never exit (svscan may be process 1): say so, and try again shortly.
+                Err(e) => {
+                    warn_sys(&[b"unable to wait for events"], e);
+                    let pause = Timespec {
+                        tv_sec: 1,
+                        tv_nsec: 0,
+                    };
+                    let _ = poll(&mut [], Some(&pause));
+                    continue;
+                }
             }
             if !fds[0].revents().is_empty() {
                 signals.drain();
