@@ -51,5 +51,6 @@ for t in "${targets[@]}"; do
   mkdir -p "target/dist/$t"
   # -f: replace a binary that is running (a supervise from a test or the demo).
   for tool in $tools; do cp -f "target/$t/release/$tool" "target/dist/$t/$tool"; done
+  cp -f bins/svscanboot "target/dist/$t/svscanboot"   # a sh script, as in the original
 done
 echo "built: target/dist/{$(IFS=,; echo "${targets[*]}")}" >&2

@@ -16,3 +16,4 @@ step "build (9 targets)"; targets/build.sh
 step "size report";     targets/size-report.sh
 step tests;             cargo test --workspace --exclude dt-bins
 step "README walkthrough"; tests/walkthrough.sh
+step svscanboot;        tests/svscanboot.sh
