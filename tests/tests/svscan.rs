@@ -265,3 +265,92 @@ fn readproctitle_as_the_original() {
         assert_eq!(child.wait().unwrap().code(), Some(0), "{}", program.label);
     }
 }
+
+/// The child of the supervise running in `service`, from its status file.
+fn child_in(service: &Path) -> Option<u32> {
+    let bytes = std::fs::read(service.join("supervise/status")).ok()?;
+    dt_core::status::Status::unpack(&bytes)?.pid
+}
+
+#[test]
+fn the_log_pipe_loses_and_repeats_nothing_when_either_side_is_killed() {
+    let scan = Scan::new("logpipe", &ours(&host(), "supervise"));
+    let service = scan.dir.file("writer");
+    std::fs::create_dir_all(service.join("log")).unwrap();
+    // Each line is one write(2) of "<pid> <n>": a killed writer leaves whole lines only.
+    write_script(
+        &service.join("run"),
+        "#!/bin/sh\nexec sh -c 'n=0; while :; do n=$((n+1)); echo \"$$ $n\"; sleep 0.005; done'\n",
+    );
+    write_script(
+        &service.join("log/run"),
+        "#!/bin/sh\nexec cat >> ../log.txt\n",
+    );
+    let _running = scan.start(&ours(&host(), "svscan"));
+    let log = service.join("log");
+    wait_up(&service);
+    wait_up(&log);
+    let svc = |options: &str, dir: &Path| {
+        ours(&host(), "svc").run(&[options, dir.to_str().unwrap()], &[], b"");
+    };
+    let length = || {
+        std::fs::metadata(service.join("log.txt"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
+    for _ in 0..10 {
+        // The writer, at any moment.
+        std::thread::sleep(Duration::from_millis(150));
+        let writer = child_in(&service).expect("writer");
+        kill(writer, libc::SIGKILL);
+        wait_until("a new writer", Duration::from_secs(5), || {
+            child_in(&service).is_some_and(|p| p != writer)
+        });
+        // The logger, once it has taken everything and waits for more (a logger killed
+        // with lines in its own buffer loses them by itself: not the pipe's doing).
+        std::thread::sleep(Duration::from_millis(150));
+        svc("-p", &service);
+        let mut last = length();
+        wait_until("the pipe to drain", Duration::from_secs(5), || {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = length();
+            std::mem::replace(&mut last, now) == now
+        });
+        let logger = child_in(&log).expect("logger");
+        kill(logger, libc::SIGKILL);
+        svc("-c", &service); // lines written now wait in the pipe svscan holds
+        wait_until("a new logger", Duration::from_secs(5), || {
+            child_in(&log).is_some_and(|p| p != logger)
+        });
+    }
+    svc("-d", &service);
+    wait_until("the writer down", Duration::from_secs(5), || {
+        child_in(&service).is_none()
+    });
+    let mut last = length();
+    wait_until("the last lines logged", Duration::from_secs(5), || {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = length();
+        std::mem::replace(&mut last, now) == now
+    });
+    let text = std::fs::read_to_string(service.join("log.txt")).unwrap();
+    let mut seen: std::collections::BTreeMap<&str, Vec<u64>> = Default::default();
+    for line in text.lines() {
+        let (pid, n) = line
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("torn line {line:?}"));
+        seen.entry(pid)
+            .or_default()
+            .push(n.parse().unwrap_or_else(|_| panic!("torn line {line:?}")));
+    }
+    // One writer plus one per kill: a writer that died of SIGPIPE (no reader while the
+    // logger restarted) would mean svscan did not hold the pipe.
+    assert_eq!(seen.len(), 11, "writers seen");
+    for (pid, numbers) in &seen {
+        let expected: Vec<u64> = (1..=numbers.len() as u64).collect();
+        assert_eq!(
+            numbers, &expected,
+            "writer {pid}: lines lost, repeated or out of order"
+        );
+    }
+}
