@@ -13,7 +13,8 @@ use crate::file::PathBuf;
 use crate::io::read;
 use crate::{EXIT_TEMP, Env, exit};
 
-/// SIGCHLD, blocked and delivered through a descriptor for `poll`.
+/// SIGCHLD (and any other signals asked for), blocked and delivered through a
+/// descriptor for `poll`.
 pub struct ChildSignals {
     fd: OwnedFd,
     /// The mask to give children back before they execute.
@@ -23,11 +24,20 @@ pub struct ChildSignals {
 impl ChildSignals {
     /// Blocks SIGCHLD and opens a descriptor that is readable once a child has exited.
     pub fn new() -> Result<ChildSignals, Errno> {
-        let mut child = KernelSigSet::empty();
-        child.insert(Signal::CHILD);
-        // SAFETY: blocking a signal affects only this (single-threaded) process.
-        let original_mask = unsafe { rt::kernel_sigprocmask(How::BLOCK, Some(&child)) }?;
-        let fd = crate::sys::signalfd(&child)?;
+        ChildSignals::with(&[])
+    }
+
+    /// As [`ChildSignals::new`], also for `extra` signals (see [`ChildSignals::drain`]).
+    /// Blocked signals reach a process even when it runs as process 1.
+    pub fn with(extra: &[Signal]) -> Result<ChildSignals, Errno> {
+        let mut set = KernelSigSet::empty();
+        set.insert(Signal::CHILD);
+        for &signal in extra {
+            set.insert(signal);
+        }
+        // SAFETY: blocking signals affects only this (single-threaded) process.
+        let original_mask = unsafe { rt::kernel_sigprocmask(How::BLOCK, Some(&set)) }?;
+        let fd = crate::sys::signalfd(&set)?;
         Ok(ChildSignals { fd, original_mask })
     }
 
@@ -36,10 +46,16 @@ impl ChildSignals {
         self.fd.as_fd()
     }
 
-    /// Empties the descriptor; call [`reap`] afterwards until it says `None`.
-    pub fn drain(&self) {
-        let mut info = [0u8; 128]; // one signalfd_siginfo
-        while matches!(read(&self.fd, &mut info), Ok(n) if n > 0) {}
+    /// Empties the descriptor and tells whether one of the extra signals came (SIGCHLD
+    /// alone says nothing: call [`reap`] afterwards until it says `None`).
+    pub fn drain(&self) -> bool {
+        let mut info = [0u8; 128]; // one signalfd_siginfo: ssi_signo is its first u32
+        let mut extra = false;
+        while matches!(read(&self.fd, &mut info), Ok(n) if n >= 4) {
+            let signo = u32::from_ne_bytes([info[0], info[1], info[2], info[3]]);
+            extra |= signo != Signal::CHILD.as_raw() as u32;
+        }
+        extra
     }
 }
 

@@ -118,6 +118,20 @@ impl<P> ScanTable<P> {
         }
     }
 
+    /// How many supervise processes run: for loggers (`log`) or for the services.
+    pub fn running(&self, log: bool) -> usize {
+        self.services
+            .iter()
+            .filter(|s| {
+                if log {
+                    s.log.is_some()
+                } else {
+                    s.main.is_some()
+                }
+            })
+            .count()
+    }
+
     /// Ends a scan: services not seen in it and with nothing running are forgotten;
     /// `closed` gets each of their log pipes.
     pub fn end_scan(&mut self, mut closed: impl FnMut(P)) {
@@ -169,7 +183,10 @@ mod tests {
     fn exited_supervise_is_restarted_on_the_next_visit() {
         let mut t = ScanTable::<&str>::default();
         t.visit(id(1), || Ok(Some("p"))).unwrap().main = Some(10);
+        t.visit(id(1), || Ok(None)).unwrap().log = Some(11);
+        assert_eq!((t.running(false), t.running(true)), (1, 1));
         t.child_exited(10);
+        assert_eq!((t.running(false), t.running(true)), (0, 1));
         assert!(t.visit(id(1), || Ok(None)).unwrap().needs_main());
     }
 

@@ -354,3 +354,117 @@ fn the_log_pipe_loses_and_repeats_nothing_when_either_side_is_killed() {
         );
     }
 }
+
+/// Zombie children of `pid`, from /proc.
+fn zombies_of(pid: u32) -> usize {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&p| dt_tests::service::parent_of(p) == Some(pid))
+        .filter(|&p| dt_tests::service::process_state(p) == Some('Z'))
+        .count()
+}
+
+/// A scan directory with a plain service, a logged one, and one that leaves orphans.
+fn stop_scan(tag: &str) -> (Scan, [PathBuf; 3]) {
+    let scan = Scan::new(tag, &ours(&host(), "supervise"));
+    let plain = scan.add("plain", "plain", false);
+    let logged = scan.add("logged", "last-words", true);
+    let orphans = scan.dir.file("orphans");
+    std::fs::create_dir_all(&orphans).unwrap();
+    write_script(
+        &orphans.join("run"),
+        "#!/bin/sh\nsh -c 'sleep 0.2 &'\nexec sleep 1000\n",
+    );
+    (scan, [plain, logged, orphans])
+}
+
+fn assert_all_stopped(services: &[PathBuf]) {
+    for service in services.iter().chain([&services[1].join("log")]) {
+        let out = ours(&host(), "svok").run(&[service.to_str().unwrap()], &[], b"");
+        assert_eq!(
+            out.code,
+            Some(100),
+            "{}: supervise still running",
+            service.display()
+        );
+    }
+    assert_eq!(
+        log_of(&services[1]),
+        "last-words\n",
+        "the logger stopped after the service"
+    );
+}
+
+#[test]
+fn term_stops_every_service_then_its_logger_then_svscan() {
+    let (scan, services) = stop_scan("term");
+    let mut running = scan.start(&ours(&host(), "svscan"));
+    for service in &services {
+        wait_up(service);
+    }
+    wait_up(&services[1].join("log"));
+    kill(running.child.id(), libc::SIGTERM);
+    let mut code = None;
+    wait_until("svscan to exit", Duration::from_secs(15), || {
+        code = running.child.try_wait().unwrap().map(|s| s.code());
+        code.is_some()
+    });
+    assert_eq!(code, Some(Some(0)));
+    assert_all_stopped(&services);
+}
+
+#[test]
+fn as_process_1_it_reaps_orphans_and_stops_on_term() {
+    let (scan, services) = stop_scan("pid1");
+    let path = format!("{}:/usr/bin:/bin", scan.bin.display());
+    let svscan = ours(&host(), "svscan").path;
+    let mut unshare = std::process::Command::new("unshare")
+        .args([
+            "--fork",
+            "--pid",
+            "--mount-proc",
+            "env",
+            &format!("PATH={path}"),
+        ])
+        .arg(&svscan)
+        .arg(scan.dir.arg())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("unshare (util-linux) as root");
+    for service in &services {
+        wait_up(service);
+    }
+    // svscan is the forked child of unshare, and process 1 of the new namespace.
+    let pid1 = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", unshare.id()))
+        .unwrap()
+        .trim()
+        .parse::<u32>()
+        .expect("svscan's pid");
+    let status = std::fs::read_to_string(format!("/proc/{pid1}/status")).unwrap();
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("NSpid:") && l.trim_end().ends_with("\t1")),
+        "{status}"
+    );
+    // The orphans' service leaves a background sleep to process 1 each start: reaped.
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(zombies_of(pid1), 0, "zombies left under process 1");
+    kill(pid1, libc::SIGTERM);
+    let mut code = None;
+    wait_until(
+        "svscan (process 1) to exit",
+        Duration::from_secs(15),
+        || {
+            code = unshare.try_wait().unwrap().map(|s| s.code());
+            code.is_some()
+        },
+    );
+    assert_eq!(code, Some(Some(0)));
+    assert_all_stopped(&services);
+}

@@ -80,7 +80,7 @@ fn run(args: Args, env: Env) -> i32 {
         }
         let (children, commands) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
         if children {
-            service.signals.drain();
+            let _ = service.signals.drain(); // SIGCHLD only
             while let Some(pid) = reap() {
                 let actions = machine.step(Event::ChildExited { pid }, clock());
                 perform(&mut machine, actions, &service);

@@ -6,6 +6,11 @@
 //! A new directory (or symlink) is picked up at once through inotify; the scan every
 //! five seconds stays, for file systems without inotify and to restart a supervise
 //! that died.
+//!
+//! As process 1 (a minimal initramfs or a container) it reaps every orphan and never
+//! exits on an error. TERM or INT stops the tree: `svc -dx` to every service, then,
+//! once their supervise processes have gone, to every logger (so the last output is
+//! still logged); then svscan exits 0.
 #![no_std]
 #![no_main]
 
@@ -23,6 +28,7 @@ use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags, RawDir, inotify, open, stat};
 use rustix::io::Errno;
 use rustix::pipe::{PipeFlags, pipe_with};
+use rustix::process::Signal;
 use rustix::time::Timespec;
 
 platform::tool!(b"svscan", run);
@@ -44,8 +50,8 @@ fn run(args: Args, env: Env) -> i32 {
             fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
         }
     }
-    let signals =
-        ChildSignals::new().unwrap_or_else(|e| fatal_sys(&[b"unable to watch for children"], e));
+    let signals = ChildSignals::with(&[Signal::TERM, Signal::INT])
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to watch for children"], e));
     // Without inotify (some file systems, old kernels) the periodic scan still works.
     let changes = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)
         .ok()
@@ -85,9 +91,12 @@ fn run(args: Args, env: Env) -> i32 {
                 }
             }
             if !fds[0].revents().is_empty() {
-                signals.drain();
+                let stop = signals.drain();
                 while let Some(pid) = reap() {
                     table.child_exited(pid);
+                }
+                if stop {
+                    shut_down(&mut table, &signals);
                 }
             }
             let changed = changes.is_some() && !fds[1].revents().is_empty();
@@ -100,6 +109,60 @@ fn run(args: Args, env: Env) -> i32 {
             if changed || monotonic_ms() >= due {
                 break;
             }
+        }
+    }
+}
+
+/// Longest wait for each phase of a shutdown.
+const SHUTDOWN_WAIT_MS: u64 = 10_000;
+
+/// Stops every service, then every logger, waits for their supervise processes, exits.
+fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
+    for log in [false, true] {
+        for_each_service(|name| {
+            let control = if log {
+                &[name, b"/log/supervise/control"][..]
+            } else {
+                &[name, b"/supervise/control"]
+            };
+            if let Ok(path) = platform::file::PathBuf::join(control) {
+                if let Ok(fd) = platform::file::open_fifo(path.as_c_str(), true) {
+                    let _ = platform::io::write_all(&fd, b"dx");
+                }
+            }
+        });
+        let until = monotonic_ms() + SHUTDOWN_WAIT_MS;
+        while table.running(log) > 0 && monotonic_ms() < until {
+            let pause = Timespec {
+                tv_sec: 0,
+                tv_nsec: 100_000_000,
+            };
+            let children = signals.fd();
+            let _ = poll(&mut [PollFd::new(&children, PollFlags::IN)], Some(&pause));
+            let _ = signals.drain();
+            while let Some(pid) = reap() {
+                table.child_exited(pid);
+            }
+        }
+    }
+    exit(platform::EXIT_OK)
+}
+
+/// Calls `each` with the name of every entry of the scan directory that is not hidden.
+fn for_each_service(mut each: impl FnMut(&[u8])) {
+    let Ok(dir) = open(
+        c".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) else {
+        return;
+    };
+    let mut buf = [MaybeUninit::<u8>::uninit(); DIR_BUFFER];
+    let mut entries = RawDir::new(&dir, &mut buf);
+    while let Some(Ok(entry)) = entries.next() {
+        let name = entry.file_name().to_bytes();
+        if name.first() != Some(&b'.') {
+            each(name);
         }
     }
 }
