@@ -468,3 +468,68 @@ fn as_process_1_it_reaps_orphans_and_stops_on_term() {
     assert_eq!(code, Some(Some(0)));
     assert_all_stopped(&services);
 }
+
+#[test]
+fn dangling_links_and_plain_files_as_the_original() {
+    let mut stderr = Vec::new();
+    for (tag, svscan, supervise) in [
+        (
+            "odd-ours",
+            ours(&host(), "svscan"),
+            ours(&host(), "supervise"),
+        ),
+        ("odd-orig", original("svscan"), original("supervise")),
+    ] {
+        let scan = Scan::new(tag, &supervise);
+        let good = scan.add("good", "good", false);
+        std::os::unix::fs::symlink("/nonexistent/service", scan.dir.file("dangling")).unwrap();
+        std::fs::write(scan.dir.file("plain-file"), b"").unwrap();
+        let running = scan.start(&svscan);
+        wait_up(&good);
+        std::thread::sleep(Duration::from_millis(300));
+        drop(running);
+        let text = std::fs::read_to_string(scan.dir.path.with_extension("err")).unwrap();
+        stderr.push(text.lines().next().unwrap_or_default().to_string());
+    }
+    assert_eq!(
+        stderr[0],
+        "svscan: warning: unable to stat dangling: file does not exist"
+    );
+    assert_eq!(stderr[0], stderr[1], "the same warning as the original");
+}
+
+#[test]
+fn more_than_1000_services_are_refused_with_a_warning() {
+    let scan = Scan::new("many", &ours(&host(), "supervise"));
+    for i in 0..1001 {
+        let service = scan.dir.file(&format!("s{i:04}"));
+        std::fs::create_dir(&service).unwrap();
+        write_script(&service.join("run"), "#!/bin/sh\nexec sleep 1000\n");
+    }
+    let running = scan.start(&ours(&host(), "svscan"));
+    let err = scan.dir.path.with_extension("err");
+    wait_until("the warning", Duration::from_secs(60), || {
+        std::fs::read_to_string(&err)
+            .unwrap_or_default()
+            .contains(": running too many services")
+    });
+    let supervised = |root: &Path| {
+        std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().join("supervise").exists())
+            .count()
+    };
+    wait_until("1000 supervise", Duration::from_secs(60), || {
+        supervised(&scan.dir.path) == 1000
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(supervised(&scan.dir.path), 1000);
+    let warning = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(
+        warning.matches("running too many services").count(),
+        1,
+        "{warning}"
+    );
+    drop(running);
+}
