@@ -17,3 +17,4 @@ step "size report";     targets/size-report.sh
 step tests;             cargo test --workspace --exclude dt-bins
 step "README walkthrough"; tests/walkthrough.sh
 step svscanboot;        tests/svscanboot.sh
+step install;           tests/install.sh
