@@ -13,7 +13,7 @@ const SLEEPER: &str = "#!/bin/sh\nexec sleep 1000\n";
 const SIGNAL_RECORDER: &str = "#!/bin/sh\n\
     trap 'echo hup >> signals' HUP\ntrap 'echo alrm >> signals' ALRM\n\
     trap 'echo int >> signals' INT\ntrap 'echo term >> signals; exit 0' TERM\n\
-    while :; do sleep 0.05; done\n";
+    echo ready >> signals\nwhile :; do sleep 0.05; done\n";
 
 /// One set of client tools (svstat is always run in both versions: `svstat_both`).
 struct Tools {
@@ -70,6 +70,7 @@ fn drive(supervise: &Program, tools: &Tools) {
     let dir = ServiceDir::new("drive", Some(SIGNAL_RECORDER));
     let mut sup = Supervise::start(supervise, &dir);
     let first = dir.wait_for_new_pid(None);
+    dir.wait_for("the traps set", |d| signals_seen(d).contains("ready"));
     dir.wait_for("svok", |d| {
         tools.svok.run(&[d.arg()], &[], b"").code == Some(0)
     });
@@ -376,6 +377,13 @@ fn a_run_that_ignores_term_needs_kill() {
     );
     let _sup = Supervise::start(&ours(&host(), "supervise"), &dir);
     let pid = dir.wait_for_new_pid(None);
+    // Only once the script has set its trap and become sleep does it ignore TERM.
+    let trapped = || command_line(pid).starts_with("sleep 1000");
+    wait_until(
+        "the run script to exec sleep",
+        Duration::from_secs(10),
+        trapped,
+    );
     original_tools().svc("-d", &dir);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(dir.pid(), Some(pid), "TERM is ignored");
@@ -470,4 +478,37 @@ fn restarts_leave_descriptors_and_memory_unchanged() {
         after_one, after_many,
         "(fds, private kB) after 1 and {restarts} more restarts"
     );
+}
+
+#[test]
+fn a_service_gets_int_and_quit_back_when_supervise_was_started_with_them_ignored() {
+    // sh's `&` (rc.local) leaves INT and QUIT ignored in what it starts.
+    let dir = ServiceDir::new("sigign", Some(SLEEPER));
+    let supervise = ours(&host(), "supervise");
+    let script = format!(
+        "trap '' INT QUIT; exec {} {}",
+        supervise.path.display(),
+        dir.arg()
+    );
+    let mut parent = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let child = dir.wait_for_new_pid(None);
+    let ignored = std::fs::read_to_string(format!("/proc/{child}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("SigIgn:")
+                .map(|v| u64::from_str_radix(v.trim(), 16).unwrap())
+        })
+        .unwrap();
+    let (int, quit) = (1u64 << (libc::SIGINT - 1), 1u64 << (libc::SIGQUIT - 1));
+    assert_eq!(ignored & (int | quit), 0, "SigIgn {ignored:#x}");
+    original_tools().svc("-i", &dir);
+    dir.wait_for("the service to die of INT", |d| d.pid() != Some(child));
+    original_tools().svc("-dx", &dir);
+    let _ = parent.wait();
 }
