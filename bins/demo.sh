@@ -3,18 +3,7 @@
 # status and its log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case "$(uname -m)" in
-  x86_64) t=x86_64-unknown-linux-musl ;;
-  i?86) t=i686-unknown-linux-musl ;;
-  aarch64) t=aarch64-unknown-linux-musl ;;
-  armv7*) t=armv7-unknown-linux-musleabihf ;;
-  armv6*) t=arm-unknown-linux-musleabi ;;
-  armv5*) t=armv5te-unknown-linux-musleabi ;;
-  mips) t=mips-unknown-linux-musl ;;
-  mipsel) t=mipsel-unknown-linux-musl ;;
-  riscv64) t=riscv64gc-unknown-linux-musl ;;
-  *) echo "demo: no target for $(uname -m)" >&2; exit 100 ;;
-esac
+t=$(targets/host-target.sh)
 rustup component list --installed 2>/dev/null | grep -q '^rust-src' || rustup component add rust-src
 targets/build.sh "$t"
 bin=$PWD/target/dist/$t

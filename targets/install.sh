@@ -63,19 +63,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ -z "$target" ]; then   # this machine's target, as bins/demo.sh maps it
-  case "$(uname -m)" in
-    x86_64) target=x86_64-unknown-linux-musl ;;
-    i?86) target=i686-unknown-linux-musl ;;
-    aarch64) target=aarch64-unknown-linux-musl ;;
-    armv7*) target=armv7-unknown-linux-musleabihf ;;
-    armv6*) target=arm-unknown-linux-musleabi ;;
-    armv5*) target=armv5te-unknown-linux-musleabi ;;
-    mips) target=mips-unknown-linux-musl ;;
-    mipsel) target=mipsel-unknown-linux-musl ;;
-    riscv64) target=riscv64gc-unknown-linux-musl ;;
-    *) usage "no target for $(uname -m): give --target" ;;
-  esac
+if [ -z "$target" ]; then   # this machine's target
+  target=$("$repo/targets/host-target.sh") || usage "give --target"
 fi
 awk -v t="$target" '!/^#/ && $1 == t { f = 1 } END { exit !f }' "$repo/targets/targets.txt" ||
   usage "unknown target: $target (see targets/targets.txt)"

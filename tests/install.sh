@@ -17,18 +17,7 @@ fail() { printf 'install test: %s\n' "$*" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-case "$(uname -m)" in
-  x86_64) t=x86_64-unknown-linux-musl ;;
-  i?86) t=i686-unknown-linux-musl ;;
-  aarch64) t=aarch64-unknown-linux-musl ;;
-  armv7*) t=armv7-unknown-linux-musleabihf ;;
-  armv6*) t=arm-unknown-linux-musleabi ;;
-  armv5*) t=armv5te-unknown-linux-musleabi ;;
-  mips) t=mips-unknown-linux-musl ;;
-  mipsel) t=mipsel-unknown-linux-musl ;;
-  riscv64) t=riscv64gc-unknown-linux-musl ;;
-  *) fail "no target for $(uname -m)" ;;
-esac
+t=$(targets/host-target.sh) || fail "no target for this machine"
 dist=$repo/target/dist/$t
 version=$(awk '/^\[/ { s = ($0 == "[workspace.package]") }
                s && /^version *=/ { gsub(/.*= *"|".*/, ""); print; exit }' Cargo.toml)
