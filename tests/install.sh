@@ -139,7 +139,7 @@ verify_unit "$R"
 # ---- a copy of the repository: an older version, and binaries missing ---------------
 fake=$tmp/repo
 mkdir -p "$fake/targets" "$fake/bins/src/bin" "$fake/target/dist"
-cp -r targets/install.sh targets/targets.txt targets/boot "$fake/targets/"
+cp -r targets/install.sh targets/host-target.sh targets/targets.txt targets/boot "$fake/targets/"
 cp -r bins/man bins/svscanboot "$fake/bins/"
 for tool in "${tools[@]}"; do [ "$tool" = svscanboot ] || touch "$fake/bins/src/bin/$tool.rs"; done
 printf '%s\n' '[workspace]' '[workspace.package]' 'version = "0.0.1"' > "$fake/Cargo.toml"
