@@ -7,7 +7,7 @@ use dt_core::supervisor::Signal as Sig;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
-use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet, KernelSigaction};
+use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet};
 
 use crate::file::PathBuf;
 use crate::io::read;
@@ -107,10 +107,7 @@ pub fn fork_child(signals: &ChildSignals, in_child: impl FnOnce()) -> Result<u32
             // process in the background (sh's `&`, e.g. from rc.local) left them ignored,
             // and ignored stays ignored across exec, so `svc -i` would do nothing.
             for signal in [Signal::INT, Signal::QUIT] {
-                // SAFETY: installs SIG_DFL in the child only. The action is all zeros
-                // (default handler, no flags, empty mask), so rustix's field order, wrong
-                // for MIPS in general, cannot matter.
-                let _ = unsafe { rt::kernel_sigaction(signal, Some(KernelSigaction::default())) };
+                let _ = crate::sys::default_action(signal);
             }
             in_child();
             exit(EXIT_TEMP)

@@ -1,4 +1,6 @@
-//! The raw syscalls rustix lacks: `signalfd4`, one `asm!` per architecture.
+//! The raw syscalls rustix lacks or gets wrong: `signalfd4`, and `rt_sigaction` for
+//! the default action (rustix's MIPS sigaction path crashed a forked child under qemu).
+//! One `asm!` per architecture.
 //!
 //! # Safety
 //! Each `syscall4` block follows the kernel's syscall convention of its architecture
@@ -32,6 +34,31 @@ pub fn signalfd(mask: &KernelSigSet) -> Result<OwnedFd, Errno> {
     }
     // SAFETY: a non-negative result is a new descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(ret as i32) })
+}
+
+/// Gives `signal` its default action: `rt_sigaction(signal, &zeros, NULL, sizeof mask)`.
+/// An all-zero `struct sigaction` (SIG_DFL, no flags, empty mask) has the same bytes in
+/// every architecture's layout; no old action is read back.
+pub fn default_action(signal: rustix::process::Signal) -> Result<(), Errno> {
+    let zeros = [0u64; 8]; // larger than any architecture's struct sigaction
+    let ptr = core::ptr::from_ref(&zeros) as usize;
+    let number = signal.as_raw() as usize;
+    // SAFETY: the kernel reads one struct sigaction from `zeros`, which is big enough,
+    // and writes nothing (old action NULL); the mask size is the kernel's sigset size.
+    let ret = unsafe {
+        syscall4(
+            libc::SYS_rt_sigaction as usize,
+            number,
+            ptr,
+            0,
+            size_of::<KernelSigSet>(),
+        )
+    };
+    if ret < 0 && ret > -4096 {
+        Err(Errno::from_raw_os_error(-ret as i32))
+    } else {
+        Ok(())
+    }
 }
 
 /// A raw 4-argument syscall; returns the kernel's value (`-errno` on failure).
@@ -103,10 +130,10 @@ unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isi
     let failed: usize;
     // SAFETY: MIPS o32 convention: v0 = number, a0-a3 = arguments; the kernel returns
     // the value in v0 and a3 != 0 on error (v0 then holds the positive errno), and
-    // clobbers t0-t9.
+    // may clobber v1 and t0-t9.
     unsafe {
-        asm!("syscall", inlateout("$2") nr => value, in("$4") a0, in("$5") a1, in("$6") a2,
-             inlateout("$7") a3 => failed, lateout("$8") _, lateout("$9") _, lateout("$10") _,
+        asm!("syscall", inlateout("$2") nr => value, lateout("$3") _, in("$4") a0, in("$5") a1,
+             in("$6") a2, inlateout("$7") a3 => failed, lateout("$8") _, lateout("$9") _, lateout("$10") _,
              lateout("$11") _, lateout("$12") _, lateout("$13") _, lateout("$14") _,
              lateout("$15") _, lateout("$24") _, lateout("$25") _,
              options(nostack, preserves_flags));

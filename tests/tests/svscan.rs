@@ -533,3 +533,75 @@ fn more_than_1000_services_are_refused_with_a_warning() {
     );
     drop(running);
 }
+
+/// Open descriptors of a process.
+fn descriptors(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn services_added_and_removed_leave_no_descriptors_behind() {
+    // DT_SERVICE_CYCLES=5000 for the long run; CI does a few dozen.
+    let cycles: usize = std::env::var("DT_SERVICE_CYCLES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(30);
+    let scan = Scan::new("cycles", &ours(&host(), "supervise"));
+    let running = scan.start(&ours(&host(), "svscan"));
+    let svscan = running.child.id();
+    wait_until("svscan settled", Duration::from_secs(5), || {
+        descriptors(svscan) > 0
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let before = descriptors(svscan);
+    let side = scan.dir.path.with_extension("side");
+    for i in 0..cycles {
+        // A service with a logger (so a pipe is made), linked in, then taken away.
+        let service = side.join(format!("s{i}"));
+        std::fs::create_dir_all(service.join("log")).unwrap();
+        write_script(&service.join("run"), "#!/bin/sh\nexec sleep 1000\n");
+        write_script(
+            &service.join("log/run"),
+            "#!/bin/sh\nexec cat > /dev/null\n",
+        );
+        let link = scan.dir.file("current");
+        std::os::unix::fs::symlink(&service, &link).unwrap();
+        wait_up(&link);
+        wait_up(&link.join("log"));
+        std::fs::remove_file(&link).unwrap();
+        for dir in [service.clone(), service.join("log")] {
+            let _ = ours(&host(), "svc").run(&["-dx", dir.to_str().unwrap()], &[], b"");
+        }
+        wait_until("both supervise gone", Duration::from_secs(10), || {
+            [service.clone(), service.join("log")].iter().all(|d| {
+                ours(&host(), "svok")
+                    .run(&[d.to_str().unwrap()], &[], b"")
+                    .code
+                    == Some(100)
+            })
+        });
+    }
+    // The next scan forgets the last one and closes its pipe.
+    wait_until(
+        "the descriptors back to where they were",
+        Duration::from_secs(10),
+        || descriptors(svscan) == before,
+    );
+    assert_eq!(zombies_of(svscan), 0);
+    let _ = std::fs::remove_dir_all(&side);
+}
+
+#[test]
+fn a_service_with_the_longest_name_runs() {
+    let scan = Scan::new("longname", &ours(&host(), "supervise"));
+    let name = "n".repeat(255); // NAME_MAX; with "/log" it still fits every buffer
+    let service = scan.add(&name, "long", true);
+    let _running = scan.start(&ours(&host(), "svscan"));
+    wait_up(&service);
+    wait_up(&service.join("log"));
+    wait_until("its output logged", Duration::from_secs(10), || {
+        log_of(&service) == "long\n"
+    });
+}
