@@ -10,6 +10,7 @@ pub mod bytes;
 pub mod civil;
 pub mod control;
 pub mod decimal;
+pub mod log;
 pub mod options;
 pub mod scan;
 pub mod status;
