@@ -110,6 +110,13 @@ pub fn kill(pid: u32, signal: i32) {
     }
 }
 
+/// How many descriptors a process has open, from `/proc/PID/fd`.
+pub fn descriptors(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
 /// The parent pid of a process, from `/proc/PID/stat`.
 pub fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

@@ -446,9 +446,7 @@ fn a_missing_or_unexecutable_run_is_reported_and_retried_each_second() {
 
 /// Open descriptors and private memory (kB) of a process.
 fn footprint(pid: u32) -> (usize, u64) {
-    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let fds = dt_tests::service::descriptors(pid);
     let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
     let private = smaps
         .lines()

@@ -2,7 +2,7 @@
 //! through inotify, vanished ones left alone, a dead supervise restarted; ours with the
 //! original supervise and the original with ours; bad input as the original.
 
-use dt_tests::service::{ServiceDir, kill, wait_until};
+use dt_tests::service::{ServiceDir, descriptors, kill, wait_until};
 use dt_tests::{Program, full_targets, host, original, ours};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -532,13 +532,6 @@ fn more_than_1000_services_are_refused_with_a_warning() {
         "{warning}"
     );
     drop(running);
-}
-
-/// Open descriptors of a process.
-fn descriptors(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .map(|d| d.count())
-        .unwrap_or(0)
 }
 
 #[test]

@@ -119,7 +119,8 @@ const SHUTDOWN_WAIT_MS: u64 = 10_000;
 /// Stops every service, then every logger, waits for their supervise processes, exits.
 fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
     for log in [false, true] {
-        for_each_service(|name| {
+        let _ = for_each_entry(|name| {
+            let name = name.to_bytes();
             let control = if log {
                 &[name, b"/log/supervise/control"][..]
             } else {
@@ -148,53 +149,37 @@ fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
     exit(platform::EXIT_OK)
 }
 
-/// Calls `each` with the name of every entry of the scan directory that is not hidden.
-fn for_each_service(mut each: impl FnMut(&[u8])) {
-    let Ok(dir) = open(
+/// Calls `each` with every entry of the scan directory whose name does not start with
+/// a dot; stops at the first error reading the directory.
+fn for_each_entry(mut each: impl FnMut(&CStr)) -> Result<(), Errno> {
+    let dir = open(
         c".",
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
-    ) else {
-        return;
-    };
+    )?;
     let mut buf = [MaybeUninit::<u8>::uninit(); DIR_BUFFER];
     let mut entries = RawDir::new(&dir, &mut buf);
-    while let Some(Ok(entry)) = entries.next() {
-        let name = entry.file_name().to_bytes();
-        if name.first() != Some(&b'.') {
-            each(name);
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        if entry.file_name().to_bytes().first() != Some(&b'.') {
+            each(entry.file_name());
         }
     }
+    Ok(())
 }
 
 /// One pass over the directory: start what is missing, forget what has gone.
 fn scan(table: &mut ScanTable<LogPipe>, signals: &ChildSignals, env: Env) {
     table.begin_scan();
-    let dir = match open(
-        c".",
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    ) {
-        Ok(fd) => fd,
-        Err(e) => return warn_sys(&[b"unable to read directory"], e),
-    };
-    let mut buf = [MaybeUninit::<u8>::uninit(); DIR_BUFFER];
-    let mut entries = RawDir::new(&dir, &mut buf);
-    while let Some(entry) = entries.next() {
-        match entry {
-            Ok(entry) => visit(table, entry.file_name(), signals, env),
-            Err(e) => return warn_sys(&[b"unable to read directory"], e),
-        }
+    match for_each_entry(|name| visit(table, name, signals, env)) {
+        Ok(()) => table.end_scan(drop),
+        Err(e) => warn_sys(&[b"unable to read directory"], e),
     }
-    table.end_scan(drop);
 }
 
 /// Starts the supervise processes one directory entry needs.
 fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, env: Env) {
     let bytes = name.to_bytes();
-    if bytes.first() == Some(&b'.') {
-        return;
-    }
     let st = match stat(name) {
         Ok(st) => st,
         Err(e) => return warn_sys(&[b"unable to stat ", bytes], e),
