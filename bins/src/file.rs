@@ -1,9 +1,10 @@
 //! Whole small files read into a caller's fixed buffer, and path names built in place.
 
 use core::ffi::CStr;
+use core::mem::MaybeUninit;
 
-use rustix::fd::OwnedFd;
-use rustix::fs::{Mode, OFlags, open};
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{Mode, OFlags, RawDir, open, openat};
 use rustix::io::Errno;
 
 use crate::io::read;
@@ -137,6 +138,29 @@ pub fn replace_file(new: &CStr, target: &CStr, bytes: &[u8]) -> Result<(), Repla
     }
     drop(fd);
     rustix::fs::rename(new, target).map_err(ReplaceError::Rename)
+}
+
+/// Buffer for directory entries (each `getdents` call reads as many as fit).
+const DIR_BUFFER: usize = 2048;
+
+/// Calls `each` with every entry of the directory `dir` whose name does not start with
+/// a dot; stops at the first error reading the directory.
+pub fn for_each_entry(dir: impl AsFd, mut each: impl FnMut(&CStr)) -> Result<(), Errno> {
+    let listing = openat(
+        dir,
+        c".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut buf = [MaybeUninit::<u8>::uninit(); DIR_BUFFER];
+    let mut entries = RawDir::new(&listing, &mut buf);
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        if entry.file_name().to_bytes().first() != Some(&b'.') {
+            each(entry.file_name());
+        }
+    }
+    Ok(())
 }
 
 /// The working directory to come back to after visiting others (`chdir` there, work

@@ -46,17 +46,55 @@ impl ChildSignals {
         self.fd.as_fd()
     }
 
-    /// Empties the descriptor and tells whether one of the extra signals came (SIGCHLD
-    /// alone says nothing: call [`reap`] afterwards until it says `None`).
-    pub fn drain(&self) -> bool {
+    /// Empties the descriptor and tells which of the extra signals came (SIGCHLD
+    /// says nothing: call [`reap`] afterwards until it says `None`).
+    pub fn drain(&self) -> Caught {
         let mut info = [0u8; 128]; // one signalfd_siginfo: ssi_signo is its first u32
-        let mut extra = false;
+        let mut caught = Caught(0);
         while matches!(read(&self.fd, &mut info), Ok(n) if n >= 4) {
             let signo = u32::from_ne_bytes([info[0], info[1], info[2], info[3]]);
-            extra |= signo != Signal::CHILD.as_raw() as u32;
+            if signo != Signal::CHILD.as_raw() as u32 && signo < 64 {
+                caught.0 |= 1 << signo;
+            }
         }
-        extra
+        caught
     }
+}
+
+/// The extra signals one [`ChildSignals::drain`] found.
+#[derive(Clone, Copy)]
+pub struct Caught(u64);
+
+impl Caught {
+    /// Whether any came.
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    /// Whether `signal` came.
+    pub fn has(self, signal: Signal) -> bool {
+        self.0 & (1 << signal.as_raw()) != 0
+    }
+}
+
+/// Waits for the child `pid` to end; whether it exited with status 0.
+pub fn exited_ok(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    loop {
+        match waitpid(Some(pid), WaitOptions::empty()) {
+            Ok(Some((_, status))) => return status.exit_status() == Some(0),
+            Err(Errno::INTR) => continue,
+            Ok(None) | Err(_) => return false,
+        }
+    }
+}
+
+/// In a child before `exec`: makes `fd` the descriptor numbered `target`, open across
+/// `exec`.
+pub fn move_fd(fd: OwnedFd, target: i32) -> Result<(), Errno> {
+    crate::sys::dup3(fd, target)
 }
 
 /// Reaps one child that has ended, without waiting: its pid, or `None`.

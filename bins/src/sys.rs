@@ -1,5 +1,5 @@
-//! The raw syscalls rustix lacks or gets wrong: `signalfd4`, and `rt_sigaction` for
-//! the default action (rustix's MIPS sigaction path crashed a forked child under qemu).
+//! The raw syscalls rustix lacks or gets wrong: `signalfd4`, `dup3` onto a chosen
+//! number, and `rt_sigaction` for the default action (rustix's MIPS sigaction path crashed a forked child under qemu).
 //! One `asm!` per architecture.
 //!
 //! # Safety
@@ -52,6 +52,33 @@ pub fn default_action(signal: rustix::process::Signal) -> Result<(), Errno> {
             ptr,
             0,
             size_of::<KernelSigSet>(),
+        )
+    };
+    if ret < 0 && ret > -4096 {
+        Err(Errno::from_raw_os_error(-ret as i32))
+    } else {
+        Ok(())
+    }
+}
+
+/// Makes `fd` the descriptor `target` without close-on-exec: `dup3(fd, target, 0)`, or
+/// for a descriptor that already has that number, `fcntl(F_SETFD, 0)`.
+pub fn dup3(fd: OwnedFd, target: i32) -> Result<(), Errno> {
+    use rustix::fd::{AsRawFd, IntoRawFd};
+    if fd.as_raw_fd() == target {
+        rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
+        let _ = fd.into_raw_fd(); // stays open under its number, for the program to exec
+        return Ok(());
+    }
+    // SAFETY: dup3 takes two descriptor numbers and flags; `fd` is open and owned here,
+    // and whatever `target` referred to is replaced, as the caller asks.
+    let ret = unsafe {
+        syscall4(
+            libc::SYS_dup3 as usize,
+            fd.as_raw_fd() as usize,
+            target as usize,
+            0,
+            0,
         )
     };
     if ret < 0 && ret > -4096 {

@@ -15,17 +15,17 @@
 #![no_main]
 
 use core::ffi::CStr;
-use core::mem::MaybeUninit;
 
 use dt_core::scan::{DirId, Refused, ScanTable};
 use platform::clock::monotonic_ms;
+use platform::file::for_each_entry;
 use platform::io::read;
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, reap};
 use platform::{Args, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{FileType, Mode, OFlags, RawDir, inotify, open, stat};
+use rustix::fs::{CWD, FileType, inotify, stat};
 use rustix::io::Errno;
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::Signal;
@@ -35,8 +35,6 @@ platform::tool!(b"svscan", run);
 
 /// The periodic scan, as the original.
 const SCAN_INTERVAL_MS: u64 = 5_000;
-/// Buffer for directory entries (each call reads as many as fit).
-const DIR_BUFFER: usize = 2048;
 
 /// The pipe from a service (write end) to its logger (read end).
 struct LogPipe {
@@ -91,7 +89,7 @@ fn run(args: Args, env: Env) -> i32 {
                 }
             }
             if !fds[0].revents().is_empty() {
-                let stop = signals.drain();
+                let stop = signals.drain().any();
                 while let Some(pid) = reap() {
                     table.child_exited(pid);
                 }
@@ -119,7 +117,7 @@ const SHUTDOWN_WAIT_MS: u64 = 10_000;
 /// Stops every service, then every logger, waits for their supervise processes, exits.
 fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
     for log in [false, true] {
-        let _ = for_each_entry(|name| {
+        let _ = for_each_entry(CWD, |name| {
             let name = name.to_bytes();
             let control = if log {
                 &[name, b"/log/supervise/control"][..]
@@ -149,29 +147,10 @@ fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
     exit(platform::EXIT_OK)
 }
 
-/// Calls `each` with every entry of the scan directory whose name does not start with
-/// a dot; stops at the first error reading the directory.
-fn for_each_entry(mut each: impl FnMut(&CStr)) -> Result<(), Errno> {
-    let dir = open(
-        c".",
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )?;
-    let mut buf = [MaybeUninit::<u8>::uninit(); DIR_BUFFER];
-    let mut entries = RawDir::new(&dir, &mut buf);
-    while let Some(entry) = entries.next() {
-        let entry = entry?;
-        if entry.file_name().to_bytes().first() != Some(&b'.') {
-            each(entry.file_name());
-        }
-    }
-    Ok(())
-}
-
 /// One pass over the directory: start what is missing, forget what has gone.
 fn scan(table: &mut ScanTable<LogPipe>, signals: &ChildSignals, env: Env) {
     table.begin_scan();
-    match for_each_entry(|name| visit(table, name, signals, env)) {
+    match for_each_entry(CWD, |name| visit(table, name, signals, env)) {
         Ok(()) => table.end_scan(drop),
         Err(e) => warn_sys(&[b"unable to read directory"], e),
     }
