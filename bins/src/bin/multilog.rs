@@ -164,6 +164,9 @@ impl Log<'_, '_> {
                 }
             }
             self.write_out_all();
+            if stopping && self.line.at_start {
+                self.close(EXIT_OK);
+            }
         }
     }
 

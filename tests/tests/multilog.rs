@@ -1,0 +1,557 @@
+//! multilog: the same log directories, status files, alerts, messages and exit codes as
+//! Debian's original; every byte arrives once and in order (over rotations, a full disk,
+//! restarts); processors, SIGALRM and SIGTERM; directories shared with the original.
+
+use dt_core::tai64::{LABEL_LEN, Scan, scan_label};
+use dt_tests::service::{ServiceDir, kill, wait_until};
+use dt_tests::{Program, full_targets, host, original, ours};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a finished run left: exit code and stderr.
+struct Ran {
+    code: Option<i32>,
+    stderr: String,
+}
+
+/// Starts `program` in `dir` with a pipe on stdin.
+fn start(program: &Program, dir: &Path, args: &[&str]) -> Child {
+    program
+        .command(args, &[])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.label))
+}
+
+/// Closes `child`'s stdin if still open, waits for it to exit (killing it after a
+/// minute); returns what it left.
+fn finish(mut child: Child) -> Ran {
+    drop(child.stdin.take());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("multilog still running after a minute");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().expect("output");
+    Ran {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `program` in `dir` with `input` on stdin, to the end.
+fn run(program: &Program, dir: &Path, args: &[&str], input: &[u8]) -> Ran {
+    let mut child = start(program, dir, args);
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let ran = finish(child);
+    writer.join().expect("writer");
+    ran
+}
+
+/// A directory's files: name (archives renamed `@1.s`, `@2.u`... in order), mode and
+/// contents; subdirectories as `name/` with their mode.
+fn shape(dir: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .collect();
+    names.sort();
+    let mut archives = 0;
+    let mut out = BTreeMap::new();
+    for name in names {
+        let path = dir.join(&name);
+        let meta = std::fs::metadata(&path).expect("stat");
+        let mode = meta.permissions().mode() & 0o7777;
+        if meta.is_dir() {
+            out.insert(format!("{name}/"), (mode, Vec::new()));
+            continue;
+        }
+        let key = if name.starts_with('@') && name.len() == 27 {
+            archives += 1;
+            format!("@{archives}{}", &name[25..])
+        } else {
+            name
+        };
+        out.insert(key, (mode, std::fs::read(&path).expect("read")));
+    }
+    out
+}
+
+/// Everything logged in `dir`: the archives in name order, then `current`.
+fn logged(dir: &Path) -> Vec<u8> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .filter(|n| n.starts_with('@'))
+        .collect();
+    names.sort();
+    names.push("current".into());
+    names
+        .iter()
+        .flat_map(|n| std::fs::read(dir.join(n)).unwrap_or_default())
+        .collect()
+}
+
+/// Lines of 100 bytes, numbered.
+fn lines(count: usize) -> Vec<u8> {
+    (0..count)
+        .flat_map(|i| format!("{i:010} {}\n", "x".repeat(88)).into_bytes())
+        .collect()
+}
+
+/// Removes the labels of `t`, checking each is a well-formed, non-decreasing TAI64N label
+/// followed by a space.
+fn unlabel(text: &[u8]) -> Vec<u8> {
+    let mut last = None;
+    let mut out = Vec::new();
+    for line in text.split_inclusive(|&c| c == b'\n') {
+        let Scan::Label { stamp, len } = scan_label(line, true) else {
+            panic!("no label: {:?}", String::from_utf8_lossy(line));
+        };
+        assert_eq!((len, line[LABEL_LEN]), (LABEL_LEN, b' '));
+        assert!(Some(stamp) >= last, "labels go back in time");
+        last = Some(stamp);
+        out.extend_from_slice(&line[LABEL_LEN + 1..]);
+    }
+    out
+}
+
+/// Bytes that probe the corners: empty lines, NULs, binary, a line of exactly 1000 bytes
+/// and longer ones, and no final newline.
+fn awkward_input() -> Vec<u8> {
+    let mut input = b"first\n\nsecond with \0 NUL\n".to_vec();
+    input.extend((0..=255u8).filter(|&b| b != b'\n'));
+    input.push(b'\n');
+    for len in [199, 200, 201, 999, 1000, 1001, 1500] {
+        input.extend(std::iter::repeat_n(b'a' + (len % 26) as u8, len));
+        input.push(b'\n');
+    }
+    input.extend(b"fatal: disk on fire\nwarning: smoke\nno final newline");
+    input
+}
+
+#[test]
+fn scripts_leave_what_the_original_leaves() {
+    let cases: &[&[&str]] = &[
+        &["./d"],
+        &["./d", "./e"],
+        &["-*", "+*fatal*", "./d", "-*fatal*", "./e"],
+        &["-f*", "./d", "+fatal: *", "e", "=st"],
+        &["e", "=st", "./d"],
+        &["-*", "=st"],
+        &["-*", "+*", "e"],
+        &[],
+    ];
+    let input = awkward_input();
+    for args in cases {
+        let mut seen = Vec::new();
+        for program in [ours(&host(), "multilog"), original("multilog")] {
+            let dir = ServiceDir::new("multilog-script", None);
+            let ran = run(&program, &dir.path, args, &input);
+            seen.push((ran.code, ran.stderr, shape(&dir.path)));
+        }
+        assert_eq!(seen[0], seen[1], "script {args:?}: ours, then the original");
+    }
+}
+
+#[test]
+fn unknown_words_warn_but_log_and_exit_like_the_original() {
+    let mut seen = Vec::new();
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let dir = ServiceDir::new("multilog-bogus", None);
+        let ran = run(&program, &dir.path, &["bogus", "./d", "t"], b"one\ntwo\n");
+        seen.push((ran.code, shape(&dir.path), ran.stderr));
+    }
+    assert_eq!(seen[0].0, seen[1].0);
+    assert_eq!(seen[0].1, seen[1].1);
+    assert_eq!(
+        seen[0].2,
+        "multilog: warning: ignoring unknown action: bogus\n\
+         multilog: warning: ignoring unknown action: t\n"
+    );
+}
+
+#[test]
+fn start_up_errors_as_the_original() {
+    let cases: &[&[&str]] = &[&["=/nonexistent/st"], &["/proc/nope"], &["./a/b/c"]];
+    for args in cases {
+        let mut seen = Vec::new();
+        for program in [ours(&host(), "multilog"), original("multilog")] {
+            let dir = ServiceDir::new("multilog-bad", None);
+            let ran = run(&program, &dir.path, args, b"x\n");
+            seen.push((ran.code, ran.stderr));
+        }
+        assert_eq!(seen[0], seen[1], "{args:?}");
+        assert_eq!(seen[0].0, Some(111));
+    }
+}
+
+#[test]
+fn a_locked_directory_is_refused_as_by_the_original() {
+    let dir = ServiceDir::new("multilog-lock", None);
+    let holder = start(&ours(&host(), "multilog"), &dir.path, &["./d"]);
+    wait_until("the lock is taken", Duration::from_secs(10), || {
+        dir.path.join("d/current").exists()
+    });
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let ran = run(&program, &dir.path, &["./d"], b"x\n");
+        assert_eq!(ran.code, Some(111), "{}", program.label);
+        assert_eq!(
+            ran.stderr, "multilog: fatal: unable to lock directory ./d: temporary failure\n",
+            "{}",
+            program.label
+        );
+    }
+    let ran = finish(holder); // its stdin closes here: end of input
+    assert_eq!(ran.code, Some(0));
+}
+
+#[test]
+fn rotation_sizes_modes_and_labels_on_every_full_target() {
+    for target in full_targets() {
+        let program = ours(&target, "multilog");
+        let dir = ServiceDir::new("multilog-rotate", None);
+        let input = lines(60);
+        let ran = run(&program, &dir.path, &["s4096", "n3", "./d"], &input);
+        assert_eq!(
+            (ran.code, ran.stderr.as_str()),
+            (Some(0), ""),
+            "{}",
+            program.label
+        );
+        let files = shape(&dir.path.join("d"));
+        let summary: Vec<(&str, u32, usize)> = files
+            .iter()
+            .map(|(name, (mode, bytes))| (name.as_str(), *mode, bytes.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("@1.s", 0o744, 2100),
+                ("@2.s", 0o744, 2100),
+                ("current", 0o744, 1800),
+                ("lock", 0o600, 0),
+                ("state", 0o644, 0),
+            ],
+            "{}",
+            program.label
+        );
+        assert_eq!(logged(&dir.path.join("d")), input);
+        let mode = std::fs::metadata(dir.path.join("d"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "a new log directory is private");
+
+        let ran = run(&program, &dir.path, &["t", "./t"], &input);
+        assert_eq!(ran.code, Some(0));
+        assert_eq!(
+            unlabel(&logged(&dir.path.join("t"))),
+            input,
+            "{}",
+            program.label
+        );
+    }
+}
+
+#[test]
+fn nothing_is_lost_or_repeated_over_many_rotations() {
+    let input = lines(20_000);
+    for target in full_targets() {
+        let program = ours(&target, "multilog");
+        let dir = ServiceDir::new("multilog-many", None);
+        let ran = run(
+            &program,
+            &dir.path,
+            &["t", "s4096", "n100000", "./d"],
+            &input,
+        );
+        assert_eq!(ran.code, Some(0), "{}: {}", program.label, ran.stderr);
+        let archives = std::fs::read_dir(dir.path.join("d")).unwrap().count() - 3;
+        assert!(archives >= 900, "{archives} archives");
+        assert_eq!(
+            unlabel(&logged(&dir.path.join("d"))),
+            input,
+            "{}",
+            program.label
+        );
+    }
+}
+
+#[test]
+fn the_count_keeps_num_minus_one_archives() {
+    let dir = ServiceDir::new("multilog-num", None);
+    let ran = run(
+        &ours(&host(), "multilog"),
+        &dir.path,
+        &["s4096", "n4", "./d"],
+        &lines(1000),
+    );
+    assert_eq!(ran.code, Some(0));
+    let files = shape(&dir.path.join("d"));
+    let archives = files.keys().filter(|k| k.starts_with('@')).count();
+    assert_eq!(archives, 3);
+    // The newest survive: the log ends with the input's end.
+    assert!(logged(&dir.path.join("d")).ends_with(&lines(1000)[95_000..]));
+}
+
+/// Leftovers of a run that was killed: a `current` not closed cleanly, a processor run
+/// cut short.
+fn leave_crash_behind(dir: &Path, current_mode: u32) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in [
+        ("current", "cur\n"),
+        ("previous", "prev\n"),
+        ("processed", "proc\n"),
+        ("newstate", "ns\n"),
+        ("state", "st\n"),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    std::fs::set_permissions(
+        dir.join("current"),
+        std::fs::Permissions::from_mode(current_mode),
+    )
+    .unwrap();
+}
+
+#[test]
+fn restarts_after_a_crash_recover_like_the_original() {
+    for (current_mode, args) in [
+        (0o644, &["./d"][..]),
+        (0o744, &["./d"][..]),
+        (0o644, &["!cat", "./d"][..]),
+    ] {
+        let mut seen = Vec::new();
+        for program in [ours(&host(), "multilog"), original("multilog")] {
+            let dir = ServiceDir::new("multilog-crash", None);
+            leave_crash_behind(&dir.path.join("d"), current_mode);
+            let ran = run(&program, &dir.path, args, b"x\n");
+            seen.push((ran.code, ran.stderr, shape(&dir.path.join("d"))));
+        }
+        assert_eq!(seen[0], seen[1], "current mode {current_mode:o}, {args:?}");
+    }
+}
+
+#[test]
+fn log_directories_pass_between_ours_and_the_original() {
+    let orders = [
+        [ours(&host(), "multilog"), original("multilog")],
+        [original("multilog"), ours(&host(), "multilog")],
+    ];
+    for [first, second] in orders {
+        // A clean hand-over: the second continues `current`.
+        let dir = ServiceDir::new("multilog-interop", None);
+        assert_eq!(
+            run(&first, &dir.path, &["s4096", "./d"], &lines(30)).code,
+            Some(0)
+        );
+        assert_eq!(
+            run(&second, &dir.path, &["s4096", "./d"], &lines(30)).code,
+            Some(0)
+        );
+        let both = [lines(30), lines(30)].concat();
+        assert_eq!(
+            logged(&dir.path.join("d")),
+            both,
+            "{} then {}",
+            first.label,
+            second.label
+        );
+
+        // After a kill -9 the second keeps the first's lines as a `.u` archive.
+        let dir = ServiceDir::new("multilog-interop-kill", None);
+        let mut child = start(&first, &dir.path, &["./d"]);
+        child
+            .stdin
+            .as_mut()
+            .unwrap()
+            .write_all(b"before the kill\n")
+            .unwrap();
+        wait_until("the line is written", Duration::from_secs(10), || {
+            std::fs::read(dir.path.join("d/current")).is_ok_and(|c| c == b"before the kill\n")
+        });
+        kill(child.id(), libc::SIGKILL);
+        let _ = child.wait();
+        assert_eq!(run(&second, &dir.path, &["./d"], b"after\n").code, Some(0));
+        let files = shape(&dir.path.join("d"));
+        assert_eq!(files["@1.u"].1, b"before the kill\n", "{}", second.label);
+        assert_eq!(files["current"], (0o744, b"after\n".to_vec()));
+    }
+}
+
+#[test]
+fn the_original_tai64nlocal_reads_our_labels() {
+    let dir = ServiceDir::new("multilog-labels", None);
+    let ran = run(
+        &ours(&host(), "multilog"),
+        &dir.path,
+        &["t", "./d"],
+        b"hello\n",
+    );
+    assert_eq!(ran.code, Some(0));
+    let current = std::fs::read(dir.path.join("d/current")).unwrap();
+    let local = original("tai64nlocal").filter(&[("TZ", "UTC")], &current);
+    let text = String::from_utf8(local).unwrap();
+    // 2026-11-25 06:00:00.123456789 hello
+    assert_eq!(text.len(), 36, "{text:?}");
+    assert!(
+        text.starts_with("20") && text.ends_with(" hello\n"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn a_processor_gets_previous_and_state_and_is_retried_until_it_succeeds() {
+    let dir = ServiceDir::new("multilog-processor", None);
+    // Counts its runs in `state`; fails the first time it sees state 1.
+    let processor = "!tr x y; n=$(cat <&4); n=${n:-0}; \
+                     if [ \"$n\" = 1 ] && [ ! -e ../failed ]; then touch ../failed; exit 1; fi; \
+                     echo $((n + 1)) >&5";
+    let input = lines(45);
+    let ran = run(
+        &ours(&host(), "multilog"),
+        &dir.path,
+        &["s4096", processor, "./d"],
+        &input,
+    );
+    assert_eq!(ran.code, Some(0));
+    assert_eq!(
+        ran.stderr,
+        "multilog: warning: processor failed in ./d, pausing\n"
+    );
+    let files = shape(&dir.path.join("d"));
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(names, ["@1.s", "@2.s", "current", "lock", "state"]);
+    assert_eq!(files["state"].1, b"2\n");
+    assert_eq!(files["@1.s"].0, 0o744);
+    let processed = [&files["@1.s"].1[..], &files["@2.s"].1, &files["current"].1].concat();
+    let expected: Vec<u8> = input
+        .iter()
+        .map(|&c| if c == b'x' { b'y' } else { c })
+        .collect();
+    assert_eq!(&processed[..4200], &expected[..4200]);
+    assert_eq!(
+        &processed[4200..],
+        &input[4200..],
+        "current is not processed"
+    );
+}
+
+#[test]
+fn alarm_rotates_at_the_line_end_and_term_finishes_the_line() {
+    let dir = ServiceDir::new("multilog-signals", None);
+    let mut child = start(&ours(&host(), "multilog"), &dir.path, &["./d"]);
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let d = dir.path.join("d");
+    let archived = |d: &Path| -> Vec<Vec<u8>> {
+        let files = shape(d);
+        files
+            .iter()
+            .filter(|(k, _)| k.starts_with('@'))
+            .map(|(_, v)| v.1.clone())
+            .collect()
+    };
+    stdin.write_all(b"line1\npart").unwrap();
+    wait_until("line1", Duration::from_secs(10), || {
+        std::fs::read(d.join("current")).is_ok_and(|c| c.starts_with(b"line1\n"))
+    });
+    kill(pid, libc::SIGALRM);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        archived(&d).is_empty(),
+        "the line in progress holds the rotation"
+    );
+    stdin.write_all(b"ial\nnext\n").unwrap();
+    wait_until("the rotation", Duration::from_secs(10), || {
+        !archived(&d).is_empty()
+    });
+    assert_eq!(archived(&d), [b"line1\npartial\n".to_vec()]);
+    kill(pid, libc::SIGALRM);
+    wait_until("the second rotation", Duration::from_secs(10), || {
+        archived(&d).len() == 2
+    });
+    kill(pid, libc::SIGALRM); // current is empty: nothing to rotate
+    stdin.write_all(b"half").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    kill(pid, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "TERM waits for the line's end"
+    );
+    stdin.write_all(b"line\nafter\n").unwrap();
+    let ran = finish(child);
+    assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
+    assert_eq!(archived(&d).len(), 2);
+    assert_eq!(shape(&d)["current"], (0o744, b"halfline\nafter\n".to_vec()));
+}
+
+#[test]
+fn a_full_disk_pauses_the_log_and_loses_nothing() {
+    let dir = ServiceDir::new("multilog-full", None);
+    let fs = dir.path.join("fs");
+    std::fs::create_dir(&fs).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&fs)
+        .status()
+        .expect("mount");
+    assert!(
+        mounted.success(),
+        "this test needs root to mount a small tmpfs"
+    );
+    let unmount = Unmount(fs.clone());
+    std::fs::write(fs.join("filler"), vec![0u8; 960 * 1024]).unwrap();
+    // 500 kB: more than the free space, the pipe, the input buffer and the rings.
+    let input = lines(5_000);
+    let mut child = start(&ours(&host(), "multilog"), &fs, &["s16384", "n1000", "./d"]);
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = input.clone();
+    let writer = std::thread::spawn(move || stdin.write_all(&feed).is_ok());
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).unwrap();
+    assert_eq!(
+        first,
+        "multilog: warning: unable to write to ./d/current, pausing: out of disk space\n"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !writer.is_finished(),
+        "input is not read while the disk is full"
+    );
+    std::fs::remove_file(fs.join("filler")).unwrap();
+    assert!(writer.join().unwrap());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(logged(&fs.join("d")), input, "every line once, in order");
+    drop(unmount);
+}
+
+/// Unmounts a test's tmpfs, also when the test fails.
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
