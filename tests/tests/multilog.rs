@@ -555,3 +555,27 @@ impl Drop for Unmount {
             .status();
     }
 }
+
+#[test]
+fn a_line_longer_than_every_buffer_is_cut_at_the_size_and_kept_whole() {
+    let mut input = vec![b'y'; 300_000];
+    input.extend(b"\nafter\n");
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let dir = ServiceDir::new("multilog-long", None);
+        let ran = run(&program, &dir.path, &["s4096", "n1000", "./d"], &input);
+        assert_eq!(ran.code, Some(0), "{}", program.label);
+        assert_eq!(logged(&dir.path.join("d")), input, "{}", program.label);
+        let files = shape(&dir.path.join("d"));
+        let sizes: Vec<usize> = files
+            .iter()
+            .filter(|(k, _)| k.starts_with('@'))
+            .map(|(_, v)| v.1.len())
+            .collect();
+        assert_eq!(sizes.len(), 73, "{}", program.label);
+        assert!(
+            sizes.iter().all(|&s| s == 4096),
+            "{}: {sizes:?}",
+            program.label
+        );
+    }
+}
