@@ -59,6 +59,17 @@ impl Args {
         Some(unsafe { core::slice::from_raw_parts_mut((*self.argv.add(last)).cast_mut(), len) })
     }
 
+    /// Arguments `i` onwards as the kernel's NULL-terminated array (an `argv` for a
+    /// child); `None` if there is no argument `i`.
+    pub fn tail(&self, i: usize) -> Option<&[*const u8]> {
+        if i >= self.argc {
+            return None;
+        }
+        // SAFETY: the kernel's argv holds argc pointers and then a NULL, all valid for
+        // the whole process (from_raw's contract), so argc - i + 1 entries from i are.
+        Some(unsafe { core::slice::from_raw_parts(self.argv.add(i), self.argc - i + 1) })
+    }
+
     /// Argument `i` as a C string (for syscalls), if there is one.
     pub fn get_c(&self, i: usize) -> Option<&CStr> {
         if i >= self.argc {
@@ -89,21 +100,135 @@ impl Env {
         self.envp
     }
 
+    /// The entries, `NAME=value` each, in order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static [u8], *const u8)> + use<> {
+        let envp = self.envp;
+        (0..)
+            // SAFETY: from_raw's contract: entries up to and including the NULL are valid.
+            .map(move |i| unsafe { *envp.add(i) })
+            .take_while(|p| !p.is_null())
+            // SAFETY: p is a non-NULL entry of the environment array.
+            .map(|p| (unsafe { c_bytes(p) }, p))
+    }
+
     /// The value of the first variable called `name`.
     pub fn get(&self, name: &[u8]) -> Option<&'static [u8]> {
-        let mut i = 0;
-        loop {
-            // SAFETY: from_raw's contract: entries up to and including the NULL are valid.
-            let p = unsafe { *self.envp.add(i) };
-            if p.is_null() {
-                return None;
-            }
-            // SAFETY: p is a non-NULL entry of the environment array.
-            let entry = unsafe { c_bytes(p) };
-            if let Some(value) = entry.strip_prefix(name).and_then(|r| r.strip_prefix(b"=")) {
-                return Some(value);
-            }
-            i += 1;
+        self.entries().find_map(|(entry, _)| value_of(entry, name))
+    }
+}
+
+/// The value in `entry` (`NAME=value`) if its name is `name`.
+fn value_of<'e>(entry: &'e [u8], name: &[u8]) -> Option<&'e [u8]> {
+    entry.strip_prefix(name)?.strip_prefix(b"=")
+}
+
+/// Most variables a program gets from [`NewEnv`].
+pub const VARS_MAX: usize = 1024;
+/// Most bytes of variables [`NewEnv`] sets (names, values and separators).
+pub const TEXT_MAX: usize = 64 * 1024;
+
+/// The environment for a program to execute: the process's own with some variables
+/// set or removed, in fixed space ([`VARS_MAX`], [`TEXT_MAX`]).
+pub struct NewEnv {
+    base: Env,
+    /// The changes in order: `NAME=value\0` sets, `NAME\0` removes.
+    text: [u8; TEXT_MAX],
+    used: usize,
+}
+
+/// The environment would exceed [`VARS_MAX`] or [`TEXT_MAX`].
+#[derive(Debug)]
+pub struct EnvFull;
+
+impl NewEnv {
+    /// The process's environment, unchanged so far.
+    pub fn new(base: Env) -> Self {
+        NewEnv {
+            base,
+            text: [0; TEXT_MAX],
+            used: 0,
         }
+    }
+
+    /// Sets `name` to `value` (neither may hold a NUL; `name` no `=`). Only the first
+    /// change of a name counts.
+    pub fn set(&mut self, name: &[u8], value: &[u8]) -> Result<(), EnvFull> {
+        self.record(name, &[name, b"=", value])
+    }
+
+    /// Removes `name`. Only the first change of a name counts.
+    pub fn remove(&mut self, name: &[u8]) -> Result<(), EnvFull> {
+        self.record(name, &[name])
+    }
+
+    fn record(&mut self, name: &[u8], pieces: &[&[u8]]) -> Result<(), EnvFull> {
+        if self.changes().any(|(n, _)| n == name) {
+            return Ok(());
+        }
+        let len: usize = pieces.iter().map(|p| p.len()).sum();
+        if self.used + len + 1 > TEXT_MAX {
+            return Err(EnvFull);
+        }
+        for piece in pieces {
+            self.text[self.used..self.used + piece.len()].copy_from_slice(piece);
+            self.used += piece.len();
+        }
+        self.text[self.used] = 0;
+        self.used += 1;
+        Ok(())
+    }
+
+    /// The changes, in order, each without its NUL: (name, `Some(entry)` to set it).
+    fn changes(&self) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
+        self.text[..self.used]
+            .split(|&c| c == 0)
+            .take_while(|c| !c.is_empty())
+            .map(|change| match change.iter().position(|&c| c == b'=') {
+                Some(i) => (&change[..i], Some(change)),
+                None => (change, None),
+            })
+    }
+
+    /// The value `name` will have.
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        match self.changes().find(|(n, _)| *n == name) {
+            Some((_, entry)) => entry.and_then(|e| value_of(e, name)),
+            None => self.base.get(name),
+        }
+    }
+
+    /// Executes the child named by argument `i` (searched in the new `PATH`) with the
+    /// arguments after it and this environment; see [`crate::process::exec_child`].
+    pub fn exec_child(&self, args: &Args, i: usize) -> ! {
+        match args.get_c(i).zip(args.tail(i)) {
+            Some((file, argv)) => crate::process::child_failed(file, self.exec(file, argv)),
+            None => crate::exit(crate::EXIT_USAGE),
+        }
+    }
+
+    /// Executes `file` (searched in the new `PATH`) with `argv` and this environment;
+    /// returns only on failure.
+    pub fn exec(&self, file: &CStr, argv: &[*const u8]) -> rustix::io::Errno {
+        let mut envp = [core::ptr::null::<u8>(); VARS_MAX + 1];
+        let changed = |entry: &[u8]| {
+            self.changes()
+                .any(|(name, _)| value_of(entry, name).is_some())
+        };
+        let kept = self
+            .base
+            .entries()
+            .filter(|(e, _)| !changed(e))
+            .map(|(_, p)| p);
+        // Each name has one change (see `record`); the text's entries end with NUL.
+        let set = self
+            .changes()
+            .filter_map(|(_, entry)| entry.map(<[u8]>::as_ptr));
+        for (n, p) in kept.chain(set).enumerate() {
+            if n == VARS_MAX {
+                return rustix::io::Errno::TOOBIG;
+            }
+            envp[n] = p;
+        }
+        crate::process::exec_with(file, argv, envp.as_ptr(), self.get(b"PATH"))
     }
 }

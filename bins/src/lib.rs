@@ -11,6 +11,7 @@
 #![no_std]
 #![cfg_attr(target_arch = "mips", feature(asm_experimental_arch))]
 
+pub mod account;
 pub mod clock;
 pub mod env;
 pub mod file;
@@ -21,7 +22,7 @@ pub mod relabel;
 mod start;
 mod sys;
 
-pub use env::{Args, Env};
+pub use env::{Args, Env, NewEnv};
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;

@@ -107,6 +107,18 @@ pub fn fatal_input(parts: &[&[u8]]) -> ! {
 
 /// `tool: usage: <synopsis>`, exit 100.
 pub fn usage(synopsis: &[u8]) -> ! {
-    emit(b"usage: ", &[synopsis], None);
+    warn_usage(synopsis);
     exit(EXIT_USAGE)
+}
+
+/// `tool: usage: <synopsis>`, for the caller to exit with its own code.
+pub fn warn_usage(synopsis: &[u8]) {
+    emit(b"usage: ", &[synopsis], None);
+}
+
+/// `tool: <complaint> -- <letter>` (`illegal option`, `option requires an argument`),
+/// then the usage line; exit 100.
+pub fn option_error(complaint: &[u8], letter: u8, synopsis: &[u8]) -> ! {
+    emit(b"", &[complaint, b" -- ", &[letter]], None);
+    usage(synopsis)
 }

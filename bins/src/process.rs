@@ -11,7 +11,7 @@ use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet};
 
 use crate::file::PathBuf;
 use crate::io::read;
-use crate::{EXIT_TEMP, Env, exit};
+use crate::{Args, EXIT_TEMP, Env, exit};
 
 /// SIGCHLD (and any other signals asked for), blocked and delivered through a
 /// descriptor for `poll`.
@@ -77,18 +77,21 @@ impl Caught {
     }
 }
 
-/// Waits for the child `pid` to end; whether it exited with status 0.
-pub fn exited_ok(pid: u32) -> bool {
-    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
-        return false;
-    };
+/// Waits for the child `pid` to end: its exit code, or `None` if a signal killed it.
+pub fn wait_exit(pid: u32) -> Option<i32> {
+    let pid = i32::try_from(pid).ok().and_then(Pid::from_raw)?;
     loop {
         match waitpid(Some(pid), WaitOptions::empty()) {
-            Ok(Some((_, status))) => return status.exit_status() == Some(0),
+            Ok(Some((_, status))) => return status.exit_status(),
             Err(Errno::INTR) => continue,
-            Ok(None) | Err(_) => return false,
+            Ok(None) | Err(_) => return None,
         }
     }
+}
+
+/// Waits for the child `pid` to end; whether it exited with status 0.
+pub fn exited_ok(pid: u32) -> bool {
+    wait_exit(pid) == Some(0)
 }
 
 /// In a child before `exec`: makes `fd` the descriptor numbered `target`, open across
@@ -161,23 +164,45 @@ const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
 /// directory, an access error is remembered, any other error stops the search. Returns
 /// only on failure, with the reason.
 pub fn exec(file: &CStr, argv: &[*const u8], env: Env) -> Errno {
+    exec_with(file, argv, env.as_ptr(), env.get(b"PATH"))
+}
+
+/// Executes the child named by argument `i` with the arguments after it (the usual tail
+/// of a daemontools command line); if that fails, `tool: fatal: unable to run NAME:
+/// reason` and exit 111.
+pub fn exec_child(args: &Args, i: usize, env: Env) -> ! {
+    match args.get_c(i).zip(args.tail(i)) {
+        Some((file, argv)) => child_failed(file, exec(file, argv, env)),
+        None => exit(crate::EXIT_USAGE),
+    }
+}
+
+/// Reports that the child `file` could not be executed; exits 111.
+pub(crate) fn child_failed(file: &CStr, e: Errno) -> ! {
+    crate::msg::fatal_sys(&[b"unable to run ", file.to_bytes()], e)
+}
+
+/// [`exec`] with a raw NULL-terminated environment `envp` and the `PATH` to search.
+pub(crate) fn exec_with(
+    file: &CStr,
+    argv: &[*const u8],
+    envp: *const *const u8,
+    path: Option<&[u8]>,
+) -> Errno {
     if argv.last() != Some(&core::ptr::null()) {
         return Errno::INVAL;
     }
     let run = |path: &CStr| {
         // SAFETY: argv is a NULL-terminated array of C strings (checked above) that
-        // outlives the call, and env is the process's own NULL-terminated environment.
-        unsafe { rt::execve(path, argv.as_ptr(), env.as_ptr()) }
+        // outlives the call; envp is a NULL-terminated array of C strings (the process's
+        // own environment, or one NewEnv built) that outlives it too.
+        unsafe { rt::execve(path, argv.as_ptr(), envp) }
     };
     if file.to_bytes().contains(&b'/') {
         return run(file);
     }
     let mut remembered = Errno::NOENT;
-    for dir in env
-        .get(b"PATH")
-        .unwrap_or(DEFAULT_PATH)
-        .split(|&c| c == b':')
-    {
+    for dir in path.unwrap_or(DEFAULT_PATH).split(|&c| c == b':') {
         let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
         let e = match PathBuf::join(&[dir, b"/", file.to_bytes()]) {
             Ok(path) => run(path.as_c_str()),

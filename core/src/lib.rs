@@ -6,10 +6,13 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod bytes;
 pub mod civil;
 pub mod control;
 pub mod decimal;
+pub mod envdir;
+pub mod limits;
 pub mod log;
 pub mod options;
 pub mod scan;

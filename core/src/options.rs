@@ -10,18 +10,52 @@ pub fn read_flags<'a>(
     args: impl IntoIterator<Item = &'a [u8]>,
     mut flag: impl FnMut(u8) -> Result<(), ()>,
 ) -> Result<usize, u8> {
+    read_options(args, b"", |letter, _| flag(letter)).map_err(|e| match e {
+        OptionError::Unknown(l) | OptionError::MissingValue(l) => l,
+    })
+}
+
+/// Why the options were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionError {
+    /// A letter the tool does not know (`illegal option -- x`).
+    Unknown(u8),
+    /// An option that takes a value came last (`option requires an argument -- x`).
+    MissingValue(u8),
+}
+
+/// As [`read_flags`], for options of which those in `with_value` take a value: the rest
+/// of the argument (`-m100`) or the next argument (`-m 100`). `each` gets the letter and
+/// its value.
+pub fn read_options<'a>(
+    args: impl IntoIterator<Item = &'a [u8]>,
+    with_value: &[u8],
+    mut each: impl FnMut(u8, Option<&'a [u8]>) -> Result<(), ()>,
+) -> Result<usize, OptionError> {
+    let mut args = args.into_iter();
     let mut consumed = 0;
-    for arg in args {
-        match arg {
+    while let Some(arg) = args.next() {
+        let letters = match arg {
             b"--" => return Ok(consumed + 1),
-            [b'-', letters @ ..] if !letters.is_empty() => {
-                for &letter in letters {
-                    flag(letter).map_err(|()| letter)?;
-                }
-            }
+            [b'-', letters @ ..] if !letters.is_empty() => letters,
             _ => break,
-        }
+        };
         consumed += 1;
+        for (i, &letter) in letters.iter().enumerate() {
+            if !with_value.contains(&letter) {
+                each(letter, None).map_err(|()| OptionError::Unknown(letter))?;
+                continue;
+            }
+            let value = match &letters[i + 1..] {
+                [] => {
+                    consumed += 1;
+                    args.next().ok_or(OptionError::MissingValue(letter))?
+                }
+                attached => attached,
+            };
+            each(letter, Some(value)).map_err(|()| OptionError::Unknown(letter))?;
+            break;
+        }
     }
     Ok(consumed)
 }
@@ -63,5 +97,34 @@ mod tests {
     #[test]
     fn unknown_letter_is_reported() {
         assert_eq!(run(&["-dz", "dir"], "d"), (Err(b'z'), "d".into()));
+    }
+
+    #[test]
+    fn values_attached_or_in_the_next_argument() {
+        let mut seen = Vec::new();
+        let args: [&[u8]; 5] = [b"-m100", b"-o", b"5", b"-s=", b"child"];
+        let r = read_options(args, b"mos", |l, v| {
+            seen.push((l, v.map(<[u8]>::to_vec)));
+            Ok(())
+        });
+        assert_eq!(r, Ok(4));
+        assert_eq!(
+            seen,
+            [
+                (b'm', Some(b"100".to_vec())),
+                (b'o', Some(b"5".to_vec())),
+                (b's', Some(b"=".to_vec()))
+            ]
+        );
+        let args: [&[u8]; 1] = [b"-m"];
+        assert_eq!(
+            read_options(args, b"m", |_, _| Ok(())),
+            Err(OptionError::MissingValue(b'm'))
+        );
+        let args: [&[u8]; 2] = [b"-z", b"1"];
+        assert_eq!(
+            read_options(args, b"m", |l, _| if l == b'm' { Ok(()) } else { Err(()) }),
+            Err(OptionError::Unknown(b'z'))
+        );
     }
 }

@@ -36,3 +36,58 @@ fn timestamp_tools_on_every_target() {
         assert_eq!(frac, b"1710984736.500000000 x\n", "{}", target.triple);
     }
 }
+
+/// The process-state tools on every target: each one's syscalls (ids, limits, locks,
+/// sessions, the environment) take effect in the child, a host shell.
+#[test]
+fn process_state_tools_on_every_target() {
+    let dir = std::env::temp_dir().join(format!("dt-smoke-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("env")).unwrap();
+    std::fs::write(dir.join("env/GREETING"), "hello  \nignored\n").unwrap();
+    let env = dir.join("env");
+    let lock = dir.join("lock");
+    let (env, lock) = (env.to_str().unwrap(), lock.to_str().unwrap());
+    for target in all_targets() {
+        let sh = |tool: &str, args: &[&str], script: &str| {
+            let mut all: Vec<&str> = args.to_vec();
+            all.extend(["sh", "-c", script]);
+            let out = ours(&target, tool).run(&all, &[], b"");
+            assert_eq!(
+                out.code,
+                Some(0),
+                "{tool} ({}): {}",
+                target.triple,
+                out.stderr_text()
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let t = &target.triple;
+        assert_eq!(
+            sh("setuidgid", &["nobody"], "id -u; id -G"),
+            "65534\n65534\n",
+            "{t}"
+        );
+        assert_eq!(
+            sh("envuidgid", &["nobody"], "echo $UID $GID"),
+            "65534 65534\n",
+            "{t}"
+        );
+        assert_eq!(sh("envdir", &[env], "echo \"$GREETING\""), "hello\n", "{t}");
+        let limits = "ulimit -n; ulimit -c";
+        assert_eq!(
+            sh("softlimit", &["-o", "17", "-c", "0"], limits),
+            "17\n0\n",
+            "{t}"
+        );
+        let held = format!("flock -n {lock} true || echo held");
+        assert_eq!(sh("setlock", &["-n", lock], &held), "held\n", "{t}");
+        let leader = "[ $(ps -o sid= -p $$) = $$ ] && echo leader";
+        assert_eq!(sh("pgrphack", &[], leader), "leader\n", "{t}");
+        assert_eq!(
+            sh("fghack", &[], "(sleep 0.2; echo late) & echo early"),
+            "early\nlate\n",
+            "{t}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,75 @@
+//! envdir: run a child with environment variables from the files of a directory
+//! (`envdir dir child`). For each file whose name does not start with a dot: an empty
+//! file removes the variable; otherwise its first line, with trailing spaces and tabs
+//! removed and NUL bytes turned into newlines, is the value (`dt_core::envdir`). The new
+//! variables hold at most 64 KiB and the environment 1024 variables.
+#![no_std]
+#![no_main]
+
+use dt_core::envdir::{Setting, setting};
+use platform::file::for_each_entry;
+use platform::io::read;
+use platform::msg::{fatal, fatal_sys};
+use platform::{Args, EXIT_TEMP, Env, NewEnv, exit};
+use rustix::fs::{Mode, OFlags, open, openat};
+
+platform::tool!(b"envdir", run);
+
+/// Most bytes of a file read to find its first line.
+const VALUE_MAX: usize = 32 * 1024;
+
+fn run(args: Args, env: Env) -> i32 {
+    let (Some(dir), Some(_)) = (args.get_c(1), args.get(2)) else {
+        // The original exits 111 here, not 100.
+        platform::msg::warn_usage(b"envdir dir child");
+        exit(EXIT_TEMP)
+    };
+    let path = dir.to_bytes();
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let fd = open(dir, flags, Mode::empty())
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to switch to directory ", path], e));
+    let mut new = NewEnv::new(env);
+    let mut buf = [0u8; VALUE_MAX];
+    let listed = for_each_entry(&fd, |name| {
+        let name_bytes = name.to_bytes();
+        let len = first_line(&fd, name, &mut buf)
+            .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", path, b"/", name_bytes], e));
+        let changed = match setting(&mut buf[..len]) {
+            Setting::Remove => new.remove(name_bytes),
+            Setting::Set(n) => new.set(name_bytes, &buf[..n]),
+        };
+        if changed.is_err() {
+            fatal(&[b"unable to set ", name_bytes, b": environment too large"]);
+        }
+    });
+    if let Err(e) = listed {
+        fatal_sys(&[b"unable to read directory ", path], e);
+    }
+    new.exec_child(&args, 2)
+}
+
+/// Reads `name` in `dir` up to its first newline (or its end); returns the bytes read.
+/// A first line longer than `buf` is `EFBIG`.
+fn first_line(
+    dir: &rustix::fd::OwnedFd,
+    name: &core::ffi::CStr,
+    buf: &mut [u8],
+) -> Result<usize, rustix::io::Errno> {
+    let file = openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            return Err(rustix::io::Errno::FBIG);
+        }
+        match read(&file, &mut buf[len..])? {
+            0 => return Ok(len),
+            n => {
+                let seen = len;
+                len += n;
+                if dt_core::bytes::find_byte(b'\n', &buf[seen..len]).is_some() {
+                    return Ok(len);
+                }
+            }
+        }
+    }
+}
