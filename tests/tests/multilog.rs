@@ -579,3 +579,37 @@ fn a_line_longer_than_every_buffer_is_cut_at_the_size_and_kept_whole() {
         );
     }
 }
+
+#[test]
+fn a_hanging_processor_holds_the_input_back_and_loses_nothing() {
+    let dir = ServiceDir::new("multilog-hang", None);
+    // Hangs until ../go exists, then passes previous through unchanged.
+    let processor = "!touch ../started; while [ ! -e ../go ]; do sleep 0.05; done; cat";
+    // 500 kB: more than the pipe, the input buffer and the ring hold.
+    let input = lines(5_000);
+    let mut child = start(
+        &ours(&host(), "multilog"),
+        &dir.path,
+        &["s4096", "n1000", processor, "./d"],
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = input.clone();
+    let writer = std::thread::spawn(move || stdin.write_all(&feed).is_ok());
+    wait_until("the processor", Duration::from_secs(10), || {
+        dir.path.join("started").exists()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !writer.is_finished(),
+        "input is not read while the processor runs"
+    );
+    std::fs::write(dir.path.join("go"), "").unwrap();
+    assert!(writer.join().unwrap());
+    let ran = finish(child);
+    assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
+    assert_eq!(
+        logged(&dir.path.join("d")),
+        input,
+        "every line once, in order"
+    );
+}
