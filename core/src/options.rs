@@ -1,6 +1,7 @@
 //! Command-line flags read the way DJB's `sgetopt` reads them: clustered letters
-//! (`-dx`), `--` ending the options, and the first argument that is not an option
-//! (including a lone `-`) starting the operands.
+//! (`-dx`), an argument starting with `--` ending the options (`--` itself, and as in
+//! 0.76 also `--x`, which is dropped like `--`), and the first argument that is not an
+//! option (including a lone `-`) starting the operands.
 
 /// Reads the flag options at the start of `args` (the arguments after the program
 /// name), calling `flag` for each letter in order. `flag` refuses a letter it does not
@@ -36,7 +37,8 @@ pub fn read_options<'a>(
     let mut consumed = 0;
     while let Some(arg) = args.next() {
         let letters = match arg {
-            b"--" => return Ok(consumed + 1),
+            // subgetopt looks only at the second byte: `--anything` ends the options.
+            [b'-', b'-', ..] => return Ok(consumed + 1),
             [b'-', letters @ ..] if !letters.is_empty() => letters,
             _ => break,
         };
@@ -92,6 +94,22 @@ mod tests {
     #[test]
     fn double_dash_ends_options() {
         assert_eq!(run(&["-d", "--", "-x"], "dx"), (Ok(2), "d".into()));
+    }
+
+    #[test]
+    fn any_argument_starting_with_double_dash_ends_options() {
+        // Found by the `control` and `softlimit` fuzz targets: 0.76's subgetopt ends the
+        // options at `--x` as at `--` (`softlimit --x echo hi` runs echo), where this
+        // read `-` as an unknown letter.
+        assert_eq!(run(&["-d", "--x", "-x"], "dx"), (Ok(2), "d".into()));
+        assert_eq!(run(&["---", "dir"], "d"), (Ok(1), "".into()));
+        let args: [&[u8]; 3] = [b"-m", b"--x", b"--y"];
+        let mut seen = Vec::new();
+        let r = read_options(args, b"m", |l, v| {
+            seen.push((l, v.map(<[u8]>::to_vec)));
+            Ok(())
+        });
+        assert_eq!((r, seen), (Ok(3), vec![(b'm', Some(b"--x".to_vec()))]));
     }
 
     #[test]
