@@ -1,19 +1,19 @@
-//! The wall clock as a TAI64N stamp.
+//! The wall clock as a TAI64N stamp, and the monotonic clock for deadlines.
 
 use dt_core::tai64::Tai64N;
-use rustix::time::{ClockId, clock_gettime};
 
-/// Now, as TAI64N (`CLOCK_REALTIME`, nanosecond resolution; through the vDSO where the
-/// kernel offers one).
+use crate::sys::clock_gettime;
+
+/// Now, as TAI64N (`CLOCK_REALTIME`, nanosecond resolution).
 pub fn now() -> Tai64N {
-    let t = clock_gettime(ClockId::Realtime);
-    Tai64N::from_unix(t.tv_sec, t.tv_nsec as u32)
+    let (secs, nanos) = clock_gettime(libc::CLOCK_REALTIME as u32);
+    Tai64N::from_unix(secs, nanos)
 }
 
 /// The monotonic clock in milliseconds (for deadlines; never jumps with the wall clock).
 pub fn monotonic_ms() -> u64 {
-    let t = clock_gettime(ClockId::Monotonic);
-    (t.tv_sec as u64)
+    let (secs, nanos) = clock_gettime(libc::CLOCK_MONOTONIC as u32);
+    (secs as u64)
         .wrapping_mul(1000)
-        .wrapping_add(t.tv_nsec as u64 / 1_000_000)
+        .wrapping_add(u64::from(nanos) / 1_000_000)
 }

@@ -1,5 +1,6 @@
 //! The raw syscalls rustix lacks or gets wrong: `signalfd4`, `dup3` onto a chosen
-//! number, and `rt_sigaction` for the default action (rustix's MIPS sigaction path crashed a forked child under qemu).
+//! number, `rt_sigaction` for the default action (rustix's MIPS sigaction path crashed a
+//! forked child under qemu), and `clock_gettime` without the vDSO (smaller).
 //! One `asm!` per architecture.
 //!
 //! # Safety
@@ -86,6 +87,39 @@ pub fn dup3(fd: OwnedFd, target: i32) -> Result<(), Errno> {
     } else {
         Ok(())
     }
+}
+
+/// `clock_gettime64` on the 32-bit boards (a 64-bit `time_t`, past 2038), absent from
+/// the `libc` crate's tables there.
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+const SYS_CLOCK_GETTIME64: usize = 403;
+#[cfg(target_arch = "mips")]
+const SYS_CLOCK_GETTIME64: usize = 4403;
+
+/// The time of `clock` (`CLOCK_REALTIME`, `CLOCK_MONOTONIC`) as (seconds, nanoseconds).
+/// A plain syscall, not the vDSO: the tools read the clock once per read of input or
+/// per event, where the difference cannot be measured, and rustix's vDSO lookup is a
+/// kilobyte or more of every binary. 32-bit boards ask `clock_gettime64` and fall back
+/// to the 32-bit call on kernels before 5.1.
+pub fn clock_gettime(clock: u32) -> (i64, u32) {
+    let mut t = [0i64; 2]; // struct __kernel_timespec: tv_sec, tv_nsec
+    let ptr = core::ptr::from_mut(&mut t) as usize;
+    #[cfg(target_pointer_width = "64")]
+    // SAFETY: the kernel writes one 16-byte timespec to `t`.
+    let ret = unsafe { syscall4(libc::SYS_clock_gettime as usize, clock as usize, ptr, 0, 0) };
+    #[cfg(target_pointer_width = "32")]
+    // SAFETY: the kernel writes one 16-byte __kernel_timespec to `t`.
+    let ret = unsafe { syscall4(SYS_CLOCK_GETTIME64, clock as usize, ptr, 0, 0) };
+    #[cfg(target_pointer_width = "32")]
+    if ret == -(libc::ENOSYS as isize) {
+        let mut old = [0i32; 2]; // the 32-bit struct timespec
+        let ptr = core::ptr::from_mut(&mut old) as usize;
+        // SAFETY: the kernel writes one 8-byte timespec to `old`.
+        unsafe { syscall4(libc::SYS_clock_gettime as usize, clock as usize, ptr, 0, 0) };
+        return (i64::from(old[0]), old[1] as u32);
+    }
+    let _ = ret; // the clocks asked for always exist
+    (t[0], t[1] as u32)
 }
 
 /// A raw 4-argument syscall; returns the kernel's value (`-errno` on failure).

@@ -211,9 +211,13 @@ fn a_dead_supervise_is_restarted_and_a_vanished_service_left_alone() {
         || up(&kept) && supervise_of(&kept) != kept_supervise,
     );
     assert!(!scan.dir.file("gone").exists());
-    // The children of the killed supervise processes live on by design: stop them.
-    kill(kept_child, libc::SIGKILL);
-    kill(gone_child, libc::SIGKILL);
+    // The children of the killed supervise processes got TERM (their parent-death
+    // signal): the gone one's ends with it, though its directory is no longer scanned.
+    wait_until("the orphans gone", Duration::from_secs(5), || {
+        [kept_child, gone_child]
+            .iter()
+            .all(|&p| dt_tests::service::process_state(p).is_none_or(|s| s == 'Z'))
+    });
     let _ = std::fs::remove_dir_all(&moved);
 }
 

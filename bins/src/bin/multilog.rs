@@ -525,25 +525,28 @@ impl Place<'_> {
     /// Renames `file` to a new archive name (never over an existing file), then removes
     /// the oldest archives while `num` or more exist.
     fn archive(&self, file: &CStr, kind: Kind) {
-        self.retry(b"unable to archive ", file, &mut || loop {
-            let name = PathBuf::join(&[&archive::name(now(), kind)])?;
-            match linkat(
-                &self.dir,
-                file,
-                &self.dir,
-                name.as_c_str(),
-                AtFlags::empty(),
-            ) {
-                Err(Errno::EXIST) => {} // an archive of the same nanosecond: next stamp
-                Ok(()) => return unlinkat(&self.dir, file, AtFlags::empty()),
-                Err(e) => return Err(e),
+        self.retry(b"unable to archive ", file, &mut || {
+            let mut stamp = self.census()?.stamp_after(now());
+            loop {
+                let name = PathBuf::join(&[&archive::name(stamp, kind)])?;
+                match linkat(
+                    &self.dir,
+                    file,
+                    &self.dir,
+                    name.as_c_str(),
+                    AtFlags::empty(),
+                ) {
+                    Err(Errno::EXIST) => stamp = archive::next(stamp), // the same nanosecond
+                    Ok(()) => return unlinkat(&self.dir, file, AtFlags::empty()),
+                    Err(e) => return Err(e),
+                }
             }
         });
         loop {
-            let mut census = Census::default();
-            if let Err(e) = for_each_entry(&self.dir, |name| census.see(name.to_bytes())) {
-                return warn_sys(&[b"unable to read directory ", self.path], e);
-            }
+            let census = match self.census() {
+                Ok(census) => census,
+                Err(e) => return warn_sys(&[b"unable to read directory ", self.path], e),
+            };
             let Some(oldest) = census.to_remove(self.num) else {
                 return;
             };
@@ -553,6 +556,13 @@ impl Place<'_> {
                 return warn_sys(&[b"unable to remove ", self.path, b"/", oldest], e);
             }
         }
+    }
+
+    /// The archives in the directory now.
+    fn census(&self) -> Result<Census, Errno> {
+        let mut census = Census::default();
+        for_each_entry(&self.dir, |name| census.see(name.to_bytes()))?;
+        Ok(census)
     }
 
     /// Runs the processor on `previous` until it succeeds, then keeps its output as a

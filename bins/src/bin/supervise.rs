@@ -8,15 +8,17 @@
 #![no_main]
 
 use dt_core::control::Command;
+use dt_core::decimal::Digits;
 use dt_core::supervisor::{Action, Actions, Event, Instant, Now, Supervisor};
 use platform::clock::{monotonic_ms, now};
 use platform::file::{ReplaceError, exists, lock_exclusive, make_fifo, open_fifo, replace_file};
-use platform::io::read;
+use platform::io::{read, write_all};
 use platform::msg::{fatal_sys, usage, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, kill, reap};
-use platform::{Args, EXIT_OK, Env, exit};
+use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::io::Errno;
+use rustix::process::{Signal, getppid, set_parent_process_death_signal};
 use rustix::time::Timespec;
 
 platform::tool!(b"supervise", run);
@@ -44,8 +46,15 @@ fn run(args: Args, env: Env) -> i32 {
         Err(e) => fatal_sys(&[b"unable to stat ", dir, b"/down"], e),
     };
     let _ = rustix::fs::mkdir(c"supervise", rustix::fs::Mode::RWXU);
-    let _lock = lock_exclusive(c"supervise/lock")
+    let lock = lock_exclusive(c"supervise/lock")
         .unwrap_or_else(|e| fatal_sys(&[b"unable to acquire ", dir, b"/supervise/lock"], e));
+    // Our pid, for an svscan that replaces a killed one to find this service's log pipe
+    // (no other tool reads the lock file's contents).
+    let pid = Digits::new(rustix::process::getpid().as_raw_nonzero().get() as u64);
+    let mut text = [b'\n'; 21];
+    text[..pid.as_bytes().len()].copy_from_slice(pid.as_bytes());
+    let text = &text[..=pid.as_bytes().len()];
+    let _ = rustix::fs::ftruncate(&lock, 0).and_then(|()| write_all(&lock, text));
     let _ = make_fifo(c"supervise/control");
     let control = open_fifo(c"supervise/control", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/control"], e));
@@ -142,7 +151,16 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
             }
             Action::Exit => exit(EXIT_OK),
             Action::Spawn => {
+                let supervisor = rustix::process::getpid();
                 let started = fork_child(&service.signals, || {
+                    // If this supervise dies (kill -9), the service gets TERM, so the
+                    // supervise that svscan starts next never runs a second copy. A
+                    // supervise gone before the request leaves nothing to wait for.
+                    let orphaned = set_parent_process_death_signal(Some(Signal::TERM)).is_err()
+                        || getppid() != Some(supervisor);
+                    if orphaned {
+                        exit(EXIT_TEMP);
+                    }
                     let e = exec(
                         c"./run",
                         &[c"./run".as_ptr().cast(), core::ptr::null()],

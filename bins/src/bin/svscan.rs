@@ -18,15 +18,15 @@ use core::ffi::CStr;
 
 use dt_core::scan::{DirId, Refused, ScanTable};
 use platform::clock::monotonic_ms;
-use platform::file::for_each_entry;
+use platform::file::{PathBuf, for_each_entry, open_fifo};
 use platform::io::read;
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, reap};
 use platform::{Args, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{CWD, FileType, inotify, stat};
-use rustix::io::Errno;
+use rustix::fs::{CWD, FileType, Mode, OFlags, inotify, open, stat};
+use rustix::io::{Errno, fcntl_dupfd_cloexec};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::Signal;
 use rustix::time::Timespec;
@@ -177,7 +177,7 @@ fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, en
         }
         Err(Refused::Setup) => return,
     };
-    if service.needs_main() {
+    if service.needs_main() && !supervised(bytes, b"/supervise/ok") {
         let pipe = service.log_pipe.as_ref().map(|p| &p.write);
         let started = fork_child(signals, || {
             if let Some(write) = pipe {
@@ -201,7 +201,7 @@ fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, en
             Err(e) => return warn_sys(&[b"unable to fork for ", bytes], e),
         }
     }
-    if service.needs_log() {
+    if service.needs_log() && !supervised(bytes, b"/log/supervise/ok") {
         let pipe = service.log_pipe.as_ref().map(|p| &p.read);
         let started = fork_child(signals, || {
             if let Some(read) = pipe {
@@ -233,7 +233,7 @@ fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, en
 /// The pipe for a new service that has a `log` directory: `Ok(None)` without one,
 /// `Err(())` (after a warning) when that cannot be told or the pipe cannot be made.
 fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
-    let Ok(path) = platform::file::PathBuf::join(&[name, b"/log"]) else {
+    let Ok(path) = PathBuf::join(&[name, b"/log"]) else {
         return Ok(None);
     };
     match stat(path.as_c_str()) {
@@ -244,6 +244,9 @@ fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
             return Err(());
         }
     }
+    if let Some(pipe) = adopt_pipe(name) {
+        return Ok(Some(pipe));
+    }
     match pipe_with(PipeFlags::CLOEXEC) {
         Ok((read, write)) => Ok(Some(LogPipe { read, write })),
         Err(e) => {
@@ -251,6 +254,52 @@ fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
             Err(())
         }
     }
+}
+
+/// Whether a supervise that this svscan did not start (an earlier svscan did) runs for
+/// the directory: someone reads its `ok` FIFO. Starting another would only fail on
+/// its lock.
+fn supervised(name: &[u8], ok: &[u8]) -> bool {
+    PathBuf::join(&[name, ok]).is_ok_and(|path| open_fifo(path.as_c_str(), true).is_ok())
+}
+
+/// The pipe of a tree that an earlier svscan started and that still runs (that svscan
+/// was killed and this one replaces it): the stdin of the logger's supervise, or else
+/// the stdout of the service's, reopened through `/proc`. Our supervise keeps its pid
+/// in `supervise/lock`; it counts only if that process runs in the directory and the
+/// descriptor is a pipe. Without this, a service restarted later would write into a new
+/// pipe that the running logger never reads, or, if the logger was down when svscan
+/// died, into a pipe that nobody reads at all.
+fn adopt_pipe(name: &[u8]) -> Option<LogPipe> {
+    adopt_from(name, b"/log", b"/fd/0").or_else(|| adopt_from(name, b"", b"/fd/1"))
+}
+
+/// [`adopt_pipe`] from one directory's supervise and descriptor.
+#[inline(never)] // called twice: one copy of the code
+fn adopt_from(name: &[u8], dir: &[u8], fd: &[u8]) -> Option<LogPipe> {
+    let mut text = [0u8; 12];
+    let lock = PathBuf::join(&[name, dir, b"/supervise/lock"])
+        .ok()?
+        .open_read()
+        .ok()?;
+    let len = read(&lock, &mut text).ok()?;
+    let pid = text[..len].strip_suffix(b"\n")?;
+    if pid.is_empty() || !pid.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let in_proc = |what: &[u8]| PathBuf::join(&[b"/proc/", pid, what]).ok();
+    let cwd = stat(in_proc(b"/cwd")?.as_c_str()).ok()?;
+    let home = stat(PathBuf::join(&[name, dir]).ok()?.as_c_str()).ok()?;
+    let descriptor = in_proc(fd)?;
+    let is_pipe = stat(descriptor.as_c_str())
+        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo);
+    if (cwd.st_dev, cwd.st_ino) != (home.st_dev, home.st_ino) || !is_pipe {
+        return None;
+    }
+    let flags = OFlags::RDWR | OFlags::CLOEXEC;
+    let read = open(descriptor.as_c_str(), flags, Mode::empty()).ok()?;
+    let write = fcntl_dupfd_cloexec(&read, 0).ok()?;
+    Some(LogPipe { read, write })
 }
 
 /// In a child: the original's words (a warning), then exit 111.

@@ -6,6 +6,11 @@
 //! - Every name of at least [`COUNTED_LEN`] bytes starting with `@` counts as an archive
 //!   (so files the original left behind count too). While `num` or more exist, the one
 //!   whose first [`COUNTED_LEN`] bytes sort lowest is removed ([`Census`]).
+//! - A new archive is named after the later of the clock and just past the newest
+//!   archive there ([`Census::stamp_after`]), so names keep the order in which files were
+//!   archived even when the clock goes back (a router without a real-time clock boots
+//!   at its firmware's date, before NTP): otherwise the newest files would sort first and
+//!   be the first removed.
 
 use crate::tai64::{LABEL_LEN, Tai64N};
 
@@ -42,12 +47,33 @@ pub fn is_archive(name: &[u8]) -> bool {
     name.len() >= COUNTED_LEN && name[0] == b'@'
 }
 
-/// One pass over a directory: how many archives it holds and which is the oldest.
+/// The stamp of an archive name of the form this project and the original write
+/// (`@`, 24 lowercase hex digits, `.s` or `.u`).
+pub fn stamp_of(name: &[u8]) -> Option<Tai64N> {
+    let [b'@', digits @ .., b'.', b's' | b'u'] = name else {
+        return None;
+    };
+    let digits: &[u8; LABEL_LEN - 1] = digits.try_into().ok()?;
+    let mut packed = [0u8; 12];
+    for (byte, pair) in packed.iter_mut().zip(digits.chunks_exact(2)) {
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(Tai64N::unpack(packed))
+}
+
+/// One pass over a directory: how many archives it holds, which is the oldest and the
+/// stamp of the newest.
 #[derive(Clone, Debug)]
 pub struct Census {
     count: u32,
     oldest: [u8; NAME_MAX],
     oldest_len: usize,
+    newest: Option<Tai64N>,
 }
 
 impl Default for Census {
@@ -56,6 +82,7 @@ impl Default for Census {
             count: 0,
             oldest: [0; NAME_MAX],
             oldest_len: 0,
+            newest: None,
         }
     }
 }
@@ -67,6 +94,7 @@ impl Census {
             return;
         }
         self.count += 1;
+        self.newest = self.newest.max(stamp_of(name));
         let key = &name[..COUNTED_LEN];
         if self.count == 1 || key < &self.oldest[..COUNTED_LEN] {
             self.oldest[..name.len()].copy_from_slice(name);
@@ -74,9 +102,33 @@ impl Census {
         }
     }
 
+    /// The stamp for a new archive at `now`: `now`, or one nanosecond past the newest
+    /// archive if that is not earlier.
+    pub fn stamp_after(&self, now: Tai64N) -> Tai64N {
+        match self.newest {
+            Some(newest) if newest >= now => next(newest),
+            _ => now,
+        }
+    }
+
     /// The archive to remove to keep fewer than `num`, if one must go.
     pub fn to_remove(&self, num: u32) -> Option<&[u8]> {
         (self.count >= num && self.count > 0).then(|| &self.oldest[..self.oldest_len])
+    }
+}
+
+/// One nanosecond later.
+pub fn next(t: Tai64N) -> Tai64N {
+    if t.nanos >= 999_999_999 {
+        Tai64N {
+            secs: t.secs.wrapping_add(1),
+            nanos: 0,
+        }
+    } else {
+        Tai64N {
+            secs: t.secs,
+            nanos: t.nanos + 1,
+        }
     }
 }
 
@@ -142,5 +194,24 @@ mod tests {
             census.to_remove(2),
             Some(&b"@300000006b0674fd1c33ac54.s"[..])
         );
+    }
+
+    #[test]
+    fn new_names_follow_the_newest_when_the_clock_is_behind() {
+        let stamp = |secs, nanos| Tai64N { secs, nanos };
+        let mut census = Census::default();
+        assert_eq!(census.stamp_after(stamp(5, 7)), stamp(5, 7));
+        census.see(b"@400000006b0674fd1c33ac54.s");
+        census.see(b"@400000006b0674fe3b9ac9ff.u"); // the newest, at 999999999 ns
+        census.see(b"@400000006b0674ff1c33ac54.x"); // not an archive name of ours
+        census.see(b"@400000006b0674ffzc33ac54.s"); // not hex
+        let newest = stamp(0x4000_0000_6b06_74fe, 999_999_999);
+        assert_eq!(stamp_of(b"@400000006b0674fe3b9ac9ff.u"), Some(newest));
+        let back = stamp(0x4000_0000_5000_0000, 0);
+        assert_eq!(census.stamp_after(back), stamp(0x4000_0000_6b06_74ff, 0));
+        assert_eq!(census.stamp_after(newest), stamp(0x4000_0000_6b06_74ff, 0));
+        let later = stamp(0x4000_0000_6b06_7500, 1);
+        assert_eq!(census.stamp_after(later), later);
+        assert_eq!(next(stamp(1, 5)), stamp(1, 6));
     }
 }
