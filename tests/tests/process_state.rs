@@ -164,6 +164,8 @@ fn softlimit_as_the_original() {
             "TOOL -c 0 -f 8589934592 -r 1000000 -t 60 sh -c 'ulimit -c -f -m -t'",
             "ulimit -H -n 100; TOOL -o 1000 sh -c 'ulimit -n; ulimit -H -n'",
             "TOOL -o 10 /nonexistent",
+            // Any argument starting with -- ends the options (0.76's subgetopt).
+            "TOOL -o 12 --x sh -c 'ulimit -n'",
         ],
         false,
     );
@@ -201,6 +203,7 @@ fn setlock_as_the_original() {
             "TOOL -x no/such/dir true",
             "TOOL -xX no/such/dir true",
             "TOOL lk /nonexistent",
+            "TOOL -n --anything lk echo ran",
             // The child holds the lock: a second setlock -n fails while it runs.
             "TOOL lk sleep 1 & sleep 0.3; TOOL -n lk echo got; echo $?; TOOL -nx lk echo got; \
              echo $?; wait; TOOL -n lk echo free",
