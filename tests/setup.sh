@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install what building and testing need, if missing: rust-src (build-std), rustfmt and
 # clippy, qemu-user-static (the eight foreign targets), and the Debian originals the
-# tests and benchmarks compare against (daemontools, s6, hyperfine). Idempotent.
+# tests and benchmarks compare against (daemontools, s6, hyperfine), and procps and
+# util-linux (ps, setpriv, prlimit) for the fault tests. Idempotent.
 set -euo pipefail
 
 need_apt=()
-for pair in qemu-mips-static:qemu-user-static tai64nlocal:daemontools s6-tai64n:s6 hyperfine:hyperfine; do
+for pair in qemu-mips-static:qemu-user-static tai64nlocal:daemontools s6-tai64n:s6 hyperfine:hyperfine \
+    ps:procps setpriv:util-linux prlimit:util-linux; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair#*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -2,8 +2,8 @@
 //! 60 for CI; 3600 for the hour-long run: `DT_SOAK_SECS=3600 cargo test --test soak`), and
 //! 500 services under one svscan (`DT_SERVICES`, default 500).
 //!
-//! Each prints its figures (`--nocapture` shows them) and checks them: memory and
-//! descriptors unchanged, one restart a second, commands answered at once; every
+//! Each prints its figures (`--nocapture` shows them) and checks them: descriptors
+//! unchanged and dirty memory not grown, one restart a second, commands answered at once; every
 //! service up, a new one picked up at once.
 
 use dt_core::status::Want;
@@ -31,12 +31,8 @@ fn memory(pid: u32, what: &str) -> u64 {
 #[test]
 fn a_crash_looping_service_keeps_memory_descriptors_rate_and_commands() {
     let secs = env_or("DT_SOAK_SECS", 60);
-    let service = ServiceDir::new(
-        "soak-crash",
-        Some("#!/bin/sh\necho . >> ../soak-starts\nexit 1\n"),
-    );
-    let starts = service.path.with_file_name("soak-starts");
-    let _ = std::fs::remove_file(&starts);
+    let service = ServiceDir::new("soak-crash", Some("#!/bin/sh\necho . >> starts\nexit 1\n"));
+    let starts = service.path.join("starts");
     let count = || {
         std::fs::read_to_string(&starts)
             .map(|s| s.lines().count())
@@ -78,7 +74,12 @@ fn a_crash_looping_service_keeps_memory_descriptors_rate_and_commands() {
         "soak: {restarts} restarts in {seconds:.0} s ({rate:.3}/s while wanted up); \
          (fds, dirty kB) {before:?} -> {after:?}; slowest svc -d {slowest:?}"
     );
-    assert_eq!(before, after, "(descriptors, dirty kB) before and after");
+    assert_eq!(before.0, after.0, "descriptors before and after");
+    // Dirty pages may be reclaimed in between (seen: 8 then 4 kB); a leak only grows.
+    assert!(
+        after.1 <= before.1,
+        "dirty kB grew: {before:?} -> {after:?}"
+    );
     assert!(
         (0.9..=1.05).contains(&rate),
         "one restart a second: {rate:.3}/s"
