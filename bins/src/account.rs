@@ -7,6 +7,7 @@ use rustix::io::Errno;
 
 use crate::file::PathBuf;
 use crate::io::read;
+use crate::msg::{fatal, fatal_sys};
 
 /// The password database.
 const PASSWD: &[u8] = b"/etc/passwd";
@@ -46,5 +47,15 @@ pub fn lookup(name: &[u8]) -> Result<Option<Account>, Errno> {
             }
             _ => {}
         }
+    }
+}
+
+/// The account called `name`, or else the daemontools message and exit 111:
+/// `unknown account NAME`, or `unable to read /etc/passwd: reason`.
+pub fn lookup_or_exit(name: &[u8]) -> Account {
+    match lookup(name) {
+        Ok(Some(account)) => account,
+        Ok(None) => fatal(&[b"unknown account ", name]),
+        Err(e) => fatal_sys(&[b"unable to read /etc/passwd"], e),
     }
 }

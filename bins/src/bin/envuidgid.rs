@@ -4,8 +4,8 @@
 #![no_main]
 
 use dt_core::decimal::Digits;
-use platform::account::lookup;
-use platform::msg::{fatal, fatal_sys, usage};
+use platform::account::lookup_or_exit;
+use platform::msg::{fatal, usage};
 use platform::{Args, Env, NewEnv};
 
 platform::tool!(b"envuidgid", run);
@@ -14,11 +14,7 @@ fn run(args: Args, env: Env) -> i32 {
     let (Some(name), Some(_)) = (args.get(1), args.get(2)) else {
         usage(b"envuidgid account child")
     };
-    let account = match lookup(name) {
-        Ok(Some(account)) => account,
-        Ok(None) => fatal(&[b"unknown account ", name]),
-        Err(e) => fatal_sys(&[b"unable to read /etc/passwd"], e),
-    };
+    let account = lookup_or_exit(name);
     let mut new = NewEnv::new(env);
     let set = new
         .set(b"GID", Digits::new(account.gid.into()).as_bytes())

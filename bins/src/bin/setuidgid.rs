@@ -4,8 +4,8 @@
 #![no_std]
 #![no_main]
 
-use platform::account::lookup;
-use platform::msg::{fatal, fatal_sys, usage};
+use platform::account::lookup_or_exit;
+use platform::msg::{fatal_sys, usage};
 use platform::process::exec_child;
 use platform::{Args, Env};
 use rustix::process::{Gid, Uid};
@@ -17,11 +17,7 @@ fn run(args: Args, env: Env) -> i32 {
     let (Some(name), Some(_)) = (args.get(1), args.get(2)) else {
         usage(b"setuidgid account child")
     };
-    let account = match lookup(name) {
-        Ok(Some(account)) => account,
-        Ok(None) => fatal(&[b"unknown account ", name]),
-        Err(e) => fatal_sys(&[b"unable to read /etc/passwd"], e),
-    };
+    let account = lookup_or_exit(name);
     // The process is single-threaded, so the thread's ids are the process's.
     let gid = Gid::from_raw(account.gid);
     if let Err(e) = set_thread_groups(&[gid]).and_then(|()| set_thread_gid(gid)) {
