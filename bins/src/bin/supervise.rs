@@ -3,7 +3,8 @@
 //! `dir/supervise/control`, and keeps `dir/supervise/status` current.
 //!
 //! Everything is event-driven: one `poll` on SIGCHLD (a signalfd) and the control FIFO,
-//! with a timeout only while a restart waits for its turn.
+//! with a timeout only while a restart waits for its turn. The child gets SIGTERM if
+//! supervise dies; `supervise/lock` holds supervise's pid (for svscan, see there).
 #![no_std]
 #![no_main]
 

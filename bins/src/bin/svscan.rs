@@ -7,6 +7,9 @@
 //! five seconds stays, for file systems without inotify and to restart a supervise
 //! that died.
 //!
+//! An svscan that replaces a killed one starts no second supervise where one runs, and
+//! takes over the log pipes of the trees still running ([`adopt_pipe`]).
+//!
 //! As process 1 (a minimal initramfs or a container) it reaps every orphan and never
 //! exits on an error. TERM or INT stops the tree: `svc -dx` to every service, then,
 //! once their supervise processes have gone, to every logger (so the last output is
