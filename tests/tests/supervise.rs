@@ -513,3 +513,23 @@ fn a_service_gets_int_and_quit_back_when_supervise_was_started_with_them_ignored
     original_tools().svc("-dx", &dir);
     let _ = parent.wait();
 }
+
+#[test]
+fn a_service_gets_term_when_its_supervise_is_killed_on_full_targets() {
+    for target in full_targets() {
+        let dir = ServiceDir::new("pdeathsig", Some(SLEEPER));
+        let supervise = Supervise::start(&ours(&target, "supervise"), &dir);
+        let child = dir.wait_for_new_pid(None);
+        // Its own pid, in decimal, for a later svscan (under qemu-user the emulator's
+        // process is supervise's).
+        let lock = std::fs::read_to_string(dir.file("supervise/lock")).unwrap();
+        assert_eq!(lock, format!("{}\n", supervise.pid()), "{}", target.triple);
+        dt_tests::service::kill(supervise.pid(), libc::SIGKILL);
+        wait_until(
+            &format!("the orphan gone ({})", target.triple),
+            Duration::from_secs(5),
+            || process_state(child).is_none_or(|s| s == 'Z'),
+        );
+        drop(supervise);
+    }
+}
