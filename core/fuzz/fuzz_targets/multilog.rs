@@ -1,13 +1,16 @@
 //! multilog's pure parts on arbitrary bytes: the script parser and pattern matcher never
 //! panic and keep every directory's settings within the documented limits; the
 //! ring-buffer writer, driven by random pushes, short writes and refused writes, hands
-//! every byte out exactly once, in order, and never lets `current` exceed its size.
+//! every byte out exactly once, in order, and never lets `current` exceed its size;
+//! archive names read from a directory never make a new archive sort before them.
 #![no_main]
 
+use dt_core::log::archive::{self, Census, Kind};
 use dt_core::log::pattern::matches;
 use dt_core::log::route::route;
 use dt_core::log::script::{Action, NUM_MIN, SIZE_MAX, SIZE_MIN, parse};
 use dt_core::log::writer::Writer;
+use dt_core::tai64::Tai64N;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +28,32 @@ fuzz_target!(|data: &[u8]| {
         let _ = matches(pattern, line);
     }
     drive_writer(data);
+    archive_names(&words);
 });
+
+/// Each word as a directory entry; the first 12 bytes of the input are the clock. A new
+/// archive's name sorts after every archive name of our form seen, and its stamp reads
+/// back from it.
+fn archive_names(words: &[&[u8]]) {
+    let mut census = Census::default();
+    for word in words {
+        census.see(word);
+    }
+    let mut clock = [0u8; 12];
+    let head = words.first().copied().unwrap_or_default();
+    let n = head.len().min(12);
+    clock[..n].copy_from_slice(&head[..n]);
+    let now = Tai64N::unpack(clock);
+    let stamp = census.stamp_after(now);
+    let name = archive::name(stamp, Kind::Safe);
+    assert_eq!(archive::stamp_of(&name), Some(stamp));
+    for word in words {
+        if let Some(seen) = archive::stamp_of(word) {
+            assert!(stamp > seen || (seen.secs == u64::MAX && seen.nanos >= 999_999_999));
+            assert!(name[..25] > word[..25] || stamp.secs < seen.secs);
+        }
+    }
+}
 
 /// The first bytes choose the ring size and the size limit; each later byte is either a
 /// piece of input or a disk event.
