@@ -90,79 +90,119 @@ fn a_crash_looping_service_keeps_memory_descriptors_rate_and_commands() {
     );
 }
 
-#[test]
-fn five_hundred_services_come_up_and_a_new_one_is_picked_up_at_once() {
-    let services = env_or("DT_SERVICES", 500) as usize;
-    let scan = ServiceDir::new("soak-scan", None);
-    let bin = ours(&host(), "svscan").path;
-    let path = format!("{}:/usr/bin:/bin", bin.parent().unwrap().display());
-    let sleeper = "#!/bin/sh\nexec sleep 1000\n";
+/// What one tree of `services` showed: time until all were up, pickup of one more, and
+/// PSS (kB) of the scanner and its supervise processes.
+struct TreeFigures {
+    all_up: Duration,
+    pickup: Duration,
+    supervisors: usize,
+    pss: u64,
+}
+
+/// Runs `svscan` (whose `supervise` comes first in `path`) on `services` new services,
+/// then links one more in; stops everything again.
+fn tree_of(svscan: &dt_tests::Program, path: &str, services: usize, tag: &str) -> TreeFigures {
+    let scan = ServiceDir::new(tag, None);
     let add = |dir: &std::path::Path| {
+        use std::os::unix::fs::PermissionsExt;
         std::fs::create_dir_all(dir).unwrap();
         let run = dir.join("run");
-        std::fs::write(&run, sleeper).unwrap();
-        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&run, "#!/bin/sh\nexec sleep 1000\n").unwrap();
         std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
     };
-    for i in 0..services {
-        add(&scan.path.join(format!("s{i:03}")));
+    let names: Vec<String> = (0..services).map(|i| format!("s{i:03}")).collect();
+    for name in &names {
+        add(&scan.path.join(name));
     }
-    let up = |name: &str| {
-        let status = std::fs::read(scan.path.join(name).join("supervise/status")).ok();
-        status
-            .and_then(|b| dt_core::status::Status::unpack(&b))
-            .is_some_and(|s| s.pid.is_some())
+    let child_of = |name: &str| {
+        let status = std::fs::read(scan.path.join(name).join("supervise/status")).ok()?;
+        dt_core::status::Status::unpack(&status)?.pid
     };
     let started = Instant::now();
-    let mut svscan = ours(&host(), "svscan")
-        .command(&[scan.arg()], &[("PATH", &path)])
+    let mut running = svscan
+        .command(&[scan.arg()], &[("PATH", path)])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("svscan");
-    let names: Vec<String> = (0..services).map(|i| format!("s{i:03}")).collect();
     wait_until("every service up", Duration::from_secs(60), || {
-        names.iter().all(|n| up(n))
+        names.iter().all(|n| child_of(n).is_some())
     });
     let all_up = started.elapsed();
-    // A new service, linked in as usual.
     let new = scan.path.with_extension("new");
     add(&new);
     let linked = Instant::now();
     std::os::unix::fs::symlink(&new, scan.path.join("new")).unwrap();
-    wait_until("the new one up", Duration::from_secs(10), || up("new"));
+    wait_until("the new one up", Duration::from_secs(10), || {
+        child_of("new").is_some()
+    });
     let pickup = linked.elapsed();
-    // Memory of the tree without the services: svscan and every supervise.
     let supervisors: Vec<u32> = names
         .iter()
-        .filter_map(|n| {
-            let status = std::fs::read(scan.path.join(n).join("supervise/status")).ok()?;
-            let child = dt_core::status::Status::unpack(&status)?.pid?;
-            dt_tests::service::parent_of(child)
-        })
+        .filter_map(|n| dt_tests::service::parent_of(child_of(n)?))
         .collect();
-    let pss: u64 = supervisors
+    let pss = supervisors
         .iter()
-        .chain([svscan.id()].iter())
+        .chain([running.id()].iter())
         .map(|&p| memory(p, "Pss:"))
         .sum();
-    let svscan_rss = memory(svscan.id(), "Rss:");
-    eprintln!(
-        "{services} services: all up {all_up:?} after svscan started; a new one up {pickup:?} \
-         after its link; svscan + {} supervise: {pss} kB PSS ({:.1} kB each), svscan RSS {svscan_rss} kB",
-        supervisors.len(),
-        pss as f64 / (supervisors.len() + 1) as f64
-    );
-    assert_eq!(supervisors.len(), services);
-    assert!(
-        pickup < Duration::from_secs(1),
-        "picked up at once: {pickup:?}"
-    );
-    let _ = svscan.kill();
-    let _ = svscan.wait();
+    let _ = running.kill();
+    let _ = running.wait();
     for n in names.iter().map(String::as_str).chain(["new"]) {
         let dir = scan.path.join(n);
         ours(&host(), "svc").run(&["-dx", dir.to_str().unwrap()], &[], b"");
     }
     let _ = std::fs::remove_dir_all(&new);
+    TreeFigures {
+        all_up,
+        pickup,
+        supervisors: supervisors.len(),
+        pss,
+    }
+}
+
+#[test]
+fn five_hundred_services_come_up_and_a_new_one_is_picked_up_at_once() {
+    let services = env_or("DT_SERVICES", 500) as usize;
+    let svscan = ours(&host(), "svscan");
+    let bin = svscan.path.parent().unwrap().display().to_string();
+    let figures = [
+        (
+            "ours",
+            tree_of(
+                &svscan,
+                &format!("{bin}:/usr/bin:/bin"),
+                services,
+                "soak-scan",
+            ),
+        ),
+        (
+            "daemontools 0.76",
+            tree_of(
+                &dt_tests::original("svscan"),
+                "/usr/bin:/bin",
+                services,
+                "soak-scan-0.76",
+            ),
+        ),
+    ];
+    for (who, f) in &figures {
+        eprintln!(
+            "{who}: {services} services all up {:?} after svscan started; one more up {:?} \
+             after its link; svscan + {} supervise: {} kB PSS ({:.1} kB each)",
+            f.all_up,
+            f.pickup,
+            f.supervisors,
+            f.pss,
+            f.pss as f64 / (f.supervisors + 1) as f64
+        );
+        assert_eq!(f.supervisors, services, "{who}");
+    }
+    let ours = &figures[0].1;
+    assert!(
+        ours.pickup < Duration::from_secs(1),
+        "picked up at once: {:?}",
+        ours.pickup
+    );
 }
