@@ -1,10 +1,10 @@
 //! Soak: a crash-looping service under supervise for a long time (`DT_SOAK_SECS`, default
 //! 60 for CI; 3600 for the hour-long run: `DT_SOAK_SECS=3600 cargo test --test soak`), and
-//! 500 services under one svscan (`DT_SERVICES`, default 500).
+//! 500 services under one svscan (`DT_SERVICES`, default 500), ours and then the original.
 //!
 //! Each prints its figures (`--nocapture` shows them) and checks them: descriptors
-//! unchanged and dirty memory not grown, one restart a second, commands answered at once; every
-//! service up, a new one picked up at once.
+//! unchanged and dirty memory not grown, one restart a second, commands answered at
+//! once; every service up, a new one picked up at once.
 
 use dt_core::status::Want;
 use dt_tests::service::{ServiceDir, Supervise, descriptors, wait_until};
