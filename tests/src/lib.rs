@@ -324,6 +324,15 @@ pub fn unix_now() -> i64 {
         .as_secs() as i64
 }
 
+/// The number in the environment variable `name` (a test's length, a seed), or
+/// `default` when it is unset or not a number.
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A small deterministic pseudo-random generator (xorshift64*), so failures replay.
 pub struct Rng(u64);
 

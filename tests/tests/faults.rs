@@ -294,14 +294,8 @@ fn kill_9_of_a_supervise_leaves_no_second_copy_running() {
 
 #[test]
 fn kill_9_at_random_moments_loses_and_repeats_nothing() {
-    let rounds: usize = std::env::var("DT_KILL_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(24);
-    let seed = std::env::var("DT_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| u64::from(std::process::id()));
+    let rounds = dt_tests::env_or("DT_KILL_ROUNDS", 24);
+    let seed = dt_tests::env_or("DT_SEED", u64::from(std::process::id()));
     eprintln!("kill -9 rounds: {rounds}, DT_SEED={seed}");
     let mut rng = Rng::new(seed);
     let mut tree = Tree::new("faults-kill");

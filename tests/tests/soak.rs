@@ -8,15 +8,8 @@
 
 use dt_core::status::Want;
 use dt_tests::service::{ServiceDir, Supervise, descriptors, wait_until};
-use dt_tests::{host, ours};
+use dt_tests::{env_or, host, ours};
 use std::time::{Duration, Instant};
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// kB of a process's memory from `/proc/PID/smaps_rollup`: the lines starting with `what`.
 fn memory(pid: u32, what: &str) -> u64 {

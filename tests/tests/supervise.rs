@@ -462,10 +462,7 @@ fn footprint(pid: u32) -> (usize, u64) {
 #[test]
 fn restarts_leave_descriptors_and_memory_unchanged() {
     // DT_RESTARTS=1000 for the long run (about 19 minutes); CI does a few.
-    let restarts: usize = std::env::var("DT_RESTARTS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(6);
+    let restarts = dt_tests::env_or("DT_RESTARTS", 6);
     let dir = ServiceDir::new("bounded", Some("#!/bin/sh\nexec sleep 1.1\n"));
     let sup = Supervise::start(&ours(&host(), "supervise"), &dir);
     let mut pid = dir.wait_for_new_pid(None);

@@ -541,10 +541,7 @@ fn more_than_1000_services_are_refused_with_a_warning() {
 #[test]
 fn services_added_and_removed_leave_no_descriptors_behind() {
     // DT_SERVICE_CYCLES=5000 for the long run; CI does a few dozen.
-    let cycles: usize = std::env::var("DT_SERVICE_CYCLES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(30);
+    let cycles = dt_tests::env_or("DT_SERVICE_CYCLES", 30);
     let scan = Scan::new("cycles", &ours(&host(), "supervise"));
     let running = scan.start(&ours(&host(), "svscan"));
     let svscan = running.child.id();
