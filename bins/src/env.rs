@@ -200,10 +200,7 @@ impl NewEnv {
     /// Executes the child named by argument `i` (searched in the new `PATH`) with the
     /// arguments after it and this environment; see [`crate::process::exec_child`].
     pub fn exec_child(&self, args: &Args, i: usize) -> ! {
-        match args.get_c(i).zip(args.tail(i)) {
-            Some((file, argv)) => crate::process::child_failed(file, self.exec(file, argv)),
-            None => crate::exit(crate::EXIT_USAGE),
-        }
+        crate::process::run_child(args, i, |file, argv| self.exec(file, argv))
     }
 
     /// Executes `file` (searched in the new `PATH`) with `argv` and this environment;

@@ -171,15 +171,22 @@ pub fn exec(file: &CStr, argv: &[*const u8], env: Env) -> Errno {
 /// of a daemontools command line); if that fails, `tool: fatal: unable to run NAME:
 /// reason` and exit 111.
 pub fn exec_child(args: &Args, i: usize, env: Env) -> ! {
-    match args.get_c(i).zip(args.tail(i)) {
-        Some((file, argv)) => child_failed(file, exec(file, argv, env)),
-        None => exit(crate::EXIT_USAGE),
-    }
+    run_child(args, i, |file, argv| exec(file, argv, env))
 }
 
-/// Reports that the child `file` could not be executed; exits 111.
-pub(crate) fn child_failed(file: &CStr, e: Errno) -> ! {
-    crate::msg::fatal_sys(&[b"unable to run ", file.to_bytes()], e)
+/// [`exec_child`] through `exec`, which returns only on failure, with the reason.
+pub(crate) fn run_child(
+    args: &Args,
+    i: usize,
+    exec: impl FnOnce(&CStr, &[*const u8]) -> Errno,
+) -> ! {
+    match args.get_c(i).zip(args.tail(i)) {
+        Some((file, argv)) => {
+            let e = exec(file, argv);
+            crate::msg::fatal_sys(&[b"unable to run ", file.to_bytes()], e)
+        }
+        None => exit(crate::EXIT_USAGE),
+    }
 }
 
 /// [`exec`] with a raw NULL-terminated environment `envp` and the `PATH` to search.

@@ -36,6 +36,19 @@ impl ServiceDir {
         dir
     }
 
+    /// A service whose `run` notes each start in the file `starts` and exits at once:
+    /// supervise restarts it once a second.
+    pub fn crash_looping(tag: &str) -> ServiceDir {
+        ServiceDir::new(tag, Some("#!/bin/sh\necho . >> starts\nexit 1\n"))
+    }
+
+    /// How often a [`ServiceDir::crash_looping`] service has started.
+    pub fn starts(&self) -> usize {
+        std::fs::read_to_string(self.path.join("starts"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    }
+
     /// Writes `run` with the given mode.
     pub fn write_run(&self, script: &str, mode: u32) {
         use std::os::unix::fs::PermissionsExt;

@@ -46,13 +46,8 @@ impl Drop for Shifted {
 
 #[test]
 fn clock_jumps_change_nothing_but_the_labels() {
-    let service = ServiceDir::new("clock-loop", Some("#!/bin/sh\necho . >> starts\nexit 1\n"));
-    let starts = service.path.join("starts");
-    let count = || {
-        std::fs::read_to_string(&starts)
-            .map(|s| s.lines().count())
-            .unwrap_or(0)
-    };
+    let service = ServiceDir::crash_looping("clock-loop");
+    let count = || service.starts();
     let _supervise = Supervise::start(&ours(&host(), "supervise"), &service);
     let logs = ServiceDir::new("clock-log", None);
     let mut multilog = ours(&host(), "multilog")

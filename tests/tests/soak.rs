@@ -24,13 +24,8 @@ fn memory(pid: u32, what: &str) -> u64 {
 #[test]
 fn a_crash_looping_service_keeps_memory_descriptors_rate_and_commands() {
     let secs = env_or("DT_SOAK_SECS", 60);
-    let service = ServiceDir::new("soak-crash", Some("#!/bin/sh\necho . >> starts\nexit 1\n"));
-    let starts = service.path.join("starts");
-    let count = || {
-        std::fs::read_to_string(&starts)
-            .map(|s| s.lines().count())
-            .unwrap_or(0)
-    };
+    let service = ServiceDir::crash_looping("soak-crash");
+    let count = || service.starts();
     let supervise = Supervise::start(&ours(&host(), "supervise"), &service);
     wait_until("three starts", Duration::from_secs(10), || count() >= 3);
     // Dirty private pages: clean text pages move between private and shared with the

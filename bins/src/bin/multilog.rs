@@ -525,36 +525,40 @@ impl Place<'_> {
     /// Renames `file` to a new archive name (never over an existing file), then removes
     /// the oldest archives while `num` or more exist.
     fn archive(&self, file: &CStr, kind: Kind) {
+        // The directory is read once before the rename (for the name) and counts the new
+        // archive too; it is read again only after each removal.
+        let mut census = Census::default();
         self.retry(b"unable to archive ", file, &mut || {
-            let mut stamp = self.census()?.stamp_after(now());
+            census = self.census()?;
+            let mut stamp = census.stamp_after(now());
             loop {
-                let name = PathBuf::join(&[&archive::name(stamp, kind)])?;
+                let name = archive::name(stamp, kind);
                 match linkat(
                     &self.dir,
                     file,
                     &self.dir,
-                    name.as_c_str(),
+                    PathBuf::join(&[&name])?.as_c_str(),
                     AtFlags::empty(),
                 ) {
                     Err(Errno::EXIST) => stamp = archive::next(stamp), // the same nanosecond
-                    Ok(()) => return unlinkat(&self.dir, file, AtFlags::empty()),
+                    Ok(()) => {
+                        census.see(&name);
+                        return unlinkat(&self.dir, file, AtFlags::empty());
+                    }
                     Err(e) => return Err(e),
                 }
             }
         });
-        loop {
-            let census = match self.census() {
-                Ok(census) => census,
-                Err(e) => return warn_sys(&[b"unable to read directory ", self.path], e),
-            };
-            let Some(oldest) = census.to_remove(self.num) else {
-                return;
-            };
+        while let Some(oldest) = census.to_remove(self.num) {
             let removed = PathBuf::join(&[oldest])
                 .and_then(|name| unlinkat(&self.dir, name.as_c_str(), AtFlags::empty()));
             if let Err(e) = removed {
                 return warn_sys(&[b"unable to remove ", self.path, b"/", oldest], e);
             }
+            census = match self.census() {
+                Ok(census) => census,
+                Err(e) => return warn_sys(&[b"unable to read directory ", self.path], e),
+            };
         }
     }
 

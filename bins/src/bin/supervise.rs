@@ -19,7 +19,7 @@ use platform::process::{ChildSignals, exec, fork_child, kill, reap};
 use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::io::Errno;
-use rustix::process::{Signal, getppid, set_parent_process_death_signal};
+use rustix::process::{Pid, Signal, getppid, set_parent_process_death_signal};
 use rustix::time::Timespec;
 
 platform::tool!(b"supervise", run);
@@ -32,6 +32,8 @@ struct Service<'a> {
     dir: &'a [u8],
     env: Env,
     signals: ChildSignals,
+    /// This supervise, the parent its children check for.
+    pid: Pid,
 }
 
 fn run(args: Args, env: Env) -> i32 {
@@ -51,10 +53,11 @@ fn run(args: Args, env: Env) -> i32 {
         .unwrap_or_else(|e| fatal_sys(&[b"unable to acquire ", dir, b"/supervise/lock"], e));
     // Our pid, for an svscan that replaces a killed one to find this service's log pipe
     // (no other tool reads the lock file's contents).
-    let pid = Digits::new(rustix::process::getpid().as_raw_nonzero().get() as u64);
+    let pid = rustix::process::getpid();
+    let digits = Digits::new(pid.as_raw_nonzero().get() as u64);
     let mut text = [b'\n'; 21];
-    text[..pid.as_bytes().len()].copy_from_slice(pid.as_bytes());
-    let text = &text[..=pid.as_bytes().len()];
+    text[..digits.as_bytes().len()].copy_from_slice(digits.as_bytes());
+    let text = &text[..=digits.as_bytes().len()];
     let _ = rustix::fs::ftruncate(&lock, 0).and_then(|()| write_all(&lock, text));
     let _ = make_fifo(c"supervise/control");
     let control = open_fifo(c"supervise/control", false)
@@ -67,7 +70,12 @@ fn run(args: Args, env: Env) -> i32 {
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     let signals = ChildSignals::new()
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
-    let service = Service { dir, env, signals };
+    let service = Service {
+        dir,
+        env,
+        signals,
+        pid,
+    };
 
     let (mut machine, actions) = Supervisor::new(normally_up, clock());
     perform(&mut machine, actions, &service);
@@ -152,13 +160,12 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
             }
             Action::Exit => exit(EXIT_OK),
             Action::Spawn => {
-                let supervisor = rustix::process::getpid();
                 let started = fork_child(&service.signals, || {
                     // If this supervise dies (kill -9), the service gets TERM, so the
                     // supervise that svscan starts next never runs a second copy. A
                     // supervise gone before the request leaves nothing to wait for.
                     let orphaned = set_parent_process_death_signal(Some(Signal::TERM)).is_err()
-                        || getppid() != Some(supervisor);
+                        || getppid() != Some(service.pid);
                     if orphaned {
                         exit(EXIT_TEMP);
                     }
