@@ -543,11 +543,15 @@ impl Place<'_> {
                     Err(Errno::EXIST) => stamp = archive::next(stamp), // the same nanosecond
                     Ok(()) => {
                         census.see(&name);
-                        return unlinkat(&self.dir, file, AtFlags::empty());
+                        return Ok(());
                     }
                     Err(e) => return Err(e),
                 }
             }
+        });
+        // Apart, so that a failing unlink is retried without linking a second name.
+        self.retry(b"unable to archive ", file, &mut || {
+            unlinkat(&self.dir, file, AtFlags::empty())
         });
         while let Some(oldest) = census.to_remove(self.num) {
             let removed = PathBuf::join(&[oldest])
