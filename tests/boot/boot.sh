@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Real-kernel boot test: boots Debian 12's kernel for x86_64, armv7 and mipsel under
+# qemu-system (TCG) with an initramfs whose process 1 is our svscan, lets a check service
+# inside the guest exercise the tools (tests/boot/guest/check), and reads its verdicts
+# from the serial console. See tests/boot/README.md.
+#
+# Usage: tests/boot/boot.sh [ARCH...] [MODE...]
+#   ARCH: x86_64 armv7 mipsel (default: all three)
+#   MODE: svscan  the kernel starts /bin/svscan itself (rdinit=/bin/svscan -- /service)
+#         init    a busybox /init script mounts proc, sys, devtmpfs and tmpfs, then
+#                 execs svscan /service
+#         (default: both)
+# Environment:
+#   BOOT_TIMEOUT=240   seconds one boot may take before qemu is killed (a failure)
+#   DIST=target/dist   where the tools are (DIST/<rust target>/svscan ...)
+#   BOOT_CACHE=target/boot-cache   downloads and unpacked packages, kept between runs
+#   BOOT_OUT=target/boot           initramfs trees and images, console logs
+# Needs apt-get (download only: nothing is installed), dpkg-deb, python3 and timeout;
+# no root, no KVM. Exits 0 only if every check of every boot passed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+HERE=$ROOT/tests/boot
+CACHE=${BOOT_CACHE:-$ROOT/target/boot-cache}
+OUT=${BOOT_OUT:-$ROOT/target/boot}
+DIST=${DIST:-$ROOT/target/dist}
+TIMEOUT=${BOOT_TIMEOUT:-240}
+
+# seconds since the host booted: unlike the wall clock, other tests do not set it
+now() { local up _; read -r up _ < /proc/uptime; echo "$up"; }
+say() { printf 'boot: %s\n' "$*" >&2; }
+die() { printf 'boot: %s\n' "$*" >&2; exit 2; }
+
+archs=() modes=()
+for a in "$@"; do
+    case $a in
+    x86_64|armv7|mipsel) archs+=("$a") ;;
+    svscan|init) modes+=("$a") ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$a' (arch: x86_64 armv7 mipsel; mode: svscan init)" ;;
+    esac
+done
+[ ${#archs[@]} -gt 0 ] || archs=(x86_64 armv7 mipsel)
+[ ${#modes[@]} -gt 0 ] || modes=(svscan init)
+
+arch_info() { # arch_info ARCH: sets DEBARCH KMETA QEMU QEMU_PKG MACHINE CONSOLE TRIPLE
+    case $1 in
+    x86_64) DEBARCH=amd64 KMETA=linux-image-amd64 QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86
+            MACHINE=(-M q35 -vga none) CONSOLE=ttyS0 TRIPLE=x86_64-unknown-linux-musl ;;
+    armv7)  DEBARCH=armhf KMETA=linux-image-armmp QEMU=qemu-system-arm QEMU_PKG=qemu-system-arm
+            MACHINE=(-M virt -cpu cortex-a15) CONSOLE=ttyAMA0 TRIPLE=armv7-unknown-linux-musleabihf ;;
+    mipsel) DEBARCH=mipsel KMETA=linux-image-4kc-malta QEMU=qemu-system-mipsel QEMU_PKG=qemu-system-mips
+            MACHINE=(-M malta -cpu 24Kf) CONSOLE=ttyS0 TRIPLE=mipsel-unknown-linux-musl ;;
+    esac
+}
+
+# ------------------------------------------------------------------------ downloads
+# Everything comes from Debian's archive with `apt-get download` and is unpacked with
+# `dpkg-deb -x`; nothing is installed. .debs are kept in $CACHE/debs, so a second run
+# needs no network.
+mkdir -p "$CACHE/debs" "$OUT"
+
+have_deb() { compgen -G "$CACHE/debs/${1}_*_${2}.deb" >/dev/null; }
+deb_of() { compgen -G "$CACHE/debs/${1}_*_${2}.deb" | sort -V | tail -n 1; }
+
+apt_opts() { # apt_opts DEBARCH: options for a private apt state for a foreign architecture,
+    # so that the system's apt and dpkg configuration stays as it is
+    APT=()
+    # root: download as root (apt's _apt user cannot write into the cache)
+    [ "$(id -u)" = 0 ] && APT=(-o APT::Sandbox::User=root)
+    [ "$1" = amd64 ] && return
+    local a=$CACHE/apt-$1
+    APT+=(-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o "Dir::State::status=$a/status"
+         -o "APT::Architecture=$1" -o "APT::Architectures::=$1")
+    if [ ! -e "$a/.updated" ]; then
+        mkdir -p "$a/lists/partial" "$a/cache/archives/partial" && touch "$a/status"
+        say "apt-get update for $1 (private state in $a)"
+        apt-get "${APT[@]}" update -qq >&2 || die "apt-get update for $1 failed"
+        touch "$a/.updated"
+    fi
+}
+
+download() { # download DEBARCH PACKAGE...: the ones not in $CACHE/debs yet
+    local arch=$1 p want=(); shift
+    for p in "$@"; do have_deb "$p" "$arch" || have_deb "$p" all || want+=("$p:$arch"); done
+    [ ${#want[@]} -gt 0 ] || return 0
+    apt_opts "$arch"
+    say "downloading ${want[*]}"
+    (cd "$CACHE/debs" && apt-get "${APT[@]}" download -qq "${want[@]}" >&2) || die "apt-get download ${want[*]} failed"
+}
+
+# The host's qemu: the package and every (recursive) dependency this machine does not have
+# installed. Installing would be wrong: bookworm's qemu-system-* would replace a newer
+# qemu-utils, and the test must leave the machine as it is.
+host_missing() { # host_missing PACKAGE...: prints them and their missing dependencies
+    local -A inst=() seen=()
+    local p a alts pick queue=("$@")
+    while read -r p a; do [ "$a" = installed ] && inst[${p%%:*}]=1; done \
+        < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' 2>/dev/null)
+    while [ ${#queue[@]} -gt 0 ]; do
+        p=${queue[0]}; queue=("${queue[@]:1}")
+        [ -n "${seen[$p]:-}" ] && continue; seen[$p]=1
+        [ -n "${inst[$p]:-}" ] && continue
+        echo "$p"
+        # one line per dependency, its alternatives separated by spaces: none installed
+        # -> the first real (not virtual) package
+        while read -r alts; do
+            pick=""
+            for a in $alts; do [ -n "${inst[$a]:-}" ] && pick=- && break; done
+            [ -n "$pick" ] && continue
+            for a in $alts; do case $a in "<"*) ;; *) pick=$a; break ;; esac; done
+            [ -n "$pick" ] && queue+=("$pick")
+        done < <(apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks \
+                     --no-replaces --no-enhances "$p" 2>/dev/null |
+                 awk '/^ *\|?(Pre)?Depends:/ { alt = alt " " $2; if ($1 !~ /^\|/) { print alt; alt = "" } }')
+    done
+}
+
+HOSTQ=$CACHE/host     # the unpacked qemu packages
+setup_qemu() { # setup_qemu: sets QEMU_BIN and the environment it needs
+    local list=$CACHE/host-$QEMU_PKG.list f
+    if [ ! -s "$list" ]; then
+        say "finding what $QEMU_PKG needs beyond the installed packages"
+        host_missing "$QEMU_PKG" > "$list.new" && mv "$list.new" "$list"
+    fi
+    mapfile -t pkgs < "$list"
+    download amd64 "${pkgs[@]}"
+    for p in "${pkgs[@]}"; do
+        f=$(deb_of "$p" amd64); [ -n "$f" ] || f=$(deb_of "$p" all)
+        [ -n "$f" ] || die "no .deb for $p"
+        [ -e "$HOSTQ/.unpacked/${f##*/}" ] && continue
+        dpkg-deb -x "$f" "$HOSTQ" || die "dpkg-deb -x $f failed"
+        mkdir -p "$HOSTQ/.unpacked" && touch "$HOSTQ/.unpacked/${f##*/}"
+    done
+    export LD_LIBRARY_PATH="$HOSTQ/usr/lib/x86_64-linux-gnu:$HOSTQ/lib/x86_64-linux-gnu"
+    export QEMU_MODULE_DIR="$HOSTQ/usr/lib/x86_64-linux-gnu/qemu"
+    QEMU_BIN=$HOSTQ/usr/bin/$QEMU
+    "$QEMU_BIN" --version >/dev/null || die "$QEMU_BIN does not run (missing libraries? ldd it)"
+}
+
+setup_guest() { # setup_guest ARCH: sets KERNEL and BUSYBOX (the guest architecture's)
+    local g=$CACHE/guest-$1 kpkg
+    if [ ! -e "$g/.done" ]; then
+        download "$DEBARCH" "$KMETA" busybox-static
+        # the metapackage depends on the current ABI's image (mipsel lags: no security updates)
+        kpkg=$(dpkg-deb -f "$(deb_of "$KMETA" "$DEBARCH")" Depends | grep -o 'linux-image-[^ ,]*' | head -n 1)
+        [ -n "$kpkg" ] || die "cannot tell the kernel package from $KMETA"
+        download "$DEBARCH" "$kpkg"
+        rm -rf "$g" && mkdir -p "$g"
+        say "unpacking $kpkg"
+        dpkg-deb --fsys-tarfile "$(deb_of "$kpkg" "$DEBARCH")" | tar -x -C "$g" --wildcards './boot/vmlinu*' ||
+            die "cannot unpack the kernel of $kpkg"
+        dpkg-deb -x "$(deb_of busybox-static "$DEBARCH")" "$g/bb" || die "cannot unpack busybox-static:$DEBARCH"
+        touch "$g/.done"
+    fi
+    KERNEL=$(compgen -G "$g/boot/vmlinu[xz]-*" | head -n 1)
+    BUSYBOX=$g/bb/bin/busybox
+    [ -n "$KERNEL" ] && [ -x "$BUSYBOX" ] || die "no kernel or busybox in $g"
+}
+
+# ------------------------------------------------------------------------ initramfs
+# The applets busybox provides: the amd64 busybox-static (the same Debian version as every
+# guest's) lists them
+applets() {
+    local d=$CACHE/busybox-amd64
+    if [ ! -x "$d/bin/busybox" ]; then
+        download amd64 busybox-static
+        dpkg-deb -x "$(deb_of busybox-static amd64)" "$d" || die "cannot unpack busybox-static:amd64"
+    fi
+    "$d/bin/busybox" --list
+}
+
+make_tree() { # make_tree ARCH MODE DIR
+    local arch=$1 mode=$2 R=$3 tools=$DIST/$TRIPLE a t
+    for t in svscan supervise svc svok svstat multilog tai64nlocal pgrphack; do
+        [ -x "$tools/$t" ] || die "no $tools/$t: run targets/build.sh $TRIPLE first"
+    done
+    rm -rf "$R" && mkdir -p "$R"/{bin,dev,proc,sys,run,tmp,etc,service}
+    # our tools are real files in /bin (svscan finds supervise in /bin:/usr/bin when PATH
+    # is unset, as it is for a process 1 started by the kernel); busybox gets a link for
+    # every applet we do not replace (busybox has its own svc, svok, envdir, ...).
+    cp "$BUSYBOX" "$R/bin/busybox"
+    cp "$tools"/* "$R/bin/"
+    for a in $(applets); do
+        [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"
+    done
+    cp "$HERE/guest/lib.sh" "$HERE/guest/check" "$R/etc/"
+    cp "$HERE/guest/init" "$R/init"
+    cp -R "$HERE/guest/service/." "$R/service/"
+    chmod 755 "$R/init" "$R/etc/check" "$R"/service/*/run "$R"/service/*/log/run
+    chmod 1777 "$R/tmp"
+}
+
+# --------------------------------------------------------------------------- a boot
+# The check names the guest must report as passed: the PLAN line of guest/check
+PLAN=$(sed -n 's/^PLAN="\(.*\)"$/\1/p' "$HERE/guest/check")
+[ -n "$PLAN" ] || die "no PLAN line in $HERE/guest/check"
+
+boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all passed
+    local arch=$1 mode=$2 w=$OUT/$1-$2 append t0 secs rc name passed=0 total=0 failed=()
+    make_tree "$arch" "$mode" "$w/root"
+    python3 "$HERE/mkcpio.py" "$w/root" "$w/initramfs.cpio" || die "mkcpio failed"
+    if [ "$mode" = svscan ]; then append="rdinit=/bin/svscan"; else append="rdinit=/init"; fi
+    # BOOT_MODE=... is no kernel parameter, so the kernel hands it to process 1 as an
+    # environment variable, and svscan passes it on to every service
+    append="console=$CONSOLE panic=-1 BOOT_MODE=$mode $append -- /service"
+    say "$arch $mode: booting $(basename "$KERNEL") ($(( $(stat -c %s "$w/initramfs.cpio") / 1024 )) KiB initramfs)"
+    t0=$(now)
+    timeout -k 5 "$TIMEOUT" "$QEMU_BIN" -nographic -m 256 -no-reboot -accel tcg -smp 1 -nic none \
+        "${MACHINE[@]}" -L "$HOSTQ/usr/share/qemu" -L "$HOSTQ/usr/share/seabios" \
+        -kernel "$KERNEL" -initrd "$w/initramfs.cpio" -append "$append" \
+        </dev/null > "$w/console.log" 2>&1
+    rc=$?
+    secs=$(awk "BEGIN { printf \"%.1f\", $(now) - $t0 }")
+    tr -d '\r' < "$w/console.log" > "$w/console.txt"
+
+    # the guest's verdicts, then the host's own: every planned check passed, and svscan
+    # stopped the services and exited 0 when the checker sent it TERM
+    grep -a -o 'BOOTCHECK \(PASS\|FAIL\) .*' "$w/console.txt" | sed "s/^BOOTCHECK /  $arch $mode /"
+    for name in $PLAN; do
+        total=$((total + 1))
+        if grep -a -q "BOOTCHECK PASS $name:" "$w/console.txt" &&
+           ! grep -a -q "BOOTCHECK FAIL $name:" "$w/console.txt"; then
+            passed=$((passed + 1))
+        else failed+=("$name"); fi
+    done
+    total=$((total + 1))
+    if grep -a -q 'Attempted to kill init! exitcode=0x00000000' "$w/console.txt"; then
+        passed=$((passed + 1)); echo "  $arch $mode PASS shutdown: svscan exited 0 after TERM"
+    else
+        failed+=(shutdown)
+        echo "  $arch $mode FAIL shutdown: no clean exit of svscan; last console lines:"
+        grep -a -v '^ *$' "$w/console.txt" | tail -n 12 | sed 's/^/    | /'
+    fi
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && failed+=(timeout)
+    if [ ${#failed[@]} -eq 0 ]; then
+        printf 'boot: %-6s %-6s PASS %d/%d checks in %s s\n' "$arch" "$mode" "$passed" "$total" "$secs" | tee -a "$OUT/summary"
+        return 0
+    fi
+    printf 'boot: %-6s %-6s FAIL %d/%d checks in %s s%s; failed: %s; console: %s\n' "$arch" "$mode" \
+        "$passed" "$total" "$secs" "$([ "$rc" = 124 ] || [ "$rc" = 137 ] && echo " (timed out)")" \
+        "${failed[*]}" "$w/console.txt" | tee -a "$OUT/summary"
+    return 1
+}
+
+status=0
+: > "$OUT/summary"
+for ARCH in "${archs[@]}"; do
+    arch_info "$ARCH"
+    setup_qemu
+    setup_guest "$ARCH"
+    for mode in "${modes[@]}"; do
+        boot "$ARCH" "$mode" || status=1
+    done
+done
+echo
+grep '^boot: ' "$OUT/summary"
+exit $status
