@@ -17,17 +17,21 @@ quiet() {
     -e 'not stably supported' -e 'generated 1 warning' -e '^  |$' >&2 || true
 }
 
-# rustix 1.1.6 refuses linux_raw on 32-bit big-endian MIPS: build that target against a
-# patched copy (targets/patches), resolved with its own lock file so Cargo.lock never flips.
-mipseb_args() {
-  local dst=target/patched/rustix-1.1.6 src
-  if [ ! -f "$dst/.patched" ]; then
+# Both MIPS targets build against a patched copy of rustix 1.1.6 (targets/patches), resolved
+# with its own lock file so Cargo.lock never flips: its syscall asm keeps `$at` ($1) across
+# `syscall` (the o32 return path does not restore it; only qemu-user does), and 32-bit
+# big-endian MIPS is allowed on linux_raw. The copy is redone whenever a patch changes.
+mips_args() {
+  local dst=target/patched/rustix-1.1.6 src sum
+  sum=$(cat targets/patches/rustix-*.diff | cksum)
+  if [ "$(cat "$dst/.patched" 2>/dev/null)" != "$sum" ]; then
     cargo fetch -q
     src=$(cargo metadata --format-version 1 | grep -o '"manifest_path":"[^"]*/rustix-1\.1\.6/Cargo\.toml"' | head -1 | sed 's/.*":"//; s#/Cargo\.toml"##')
     rm -rf "$dst"; mkdir -p target/patched; cp -r "$src" "$dst"
     patch -s "$dst/Cargo.toml" < targets/patches/rustix-mipseb-Cargo.toml.diff
     patch -s "$dst/build.rs" < targets/patches/rustix-mipseb-build.rs.diff
-    touch "$dst/.patched"
+    patch -s -d "$(dirname "$dst")" -p0 < targets/patches/rustix-mips-at.diff
+    echo "$sum" > "$dst/.patched"
   fi
   cp Cargo.lock target/patched/Cargo.lock
   printf '%s\n' -Zlockfile-path \
@@ -36,14 +40,21 @@ mipseb_args() {
 }
 
 # One cargo run for all targets sharing a configuration (much faster than one per target).
-plain=(); mipseb=no
+plain=(); mips=()
 for t in "${targets[@]}"; do
-  if [ "$t" = mips-unknown-linux-musl ]; then mipseb=yes; else plain+=(--target "$t"); fi
+  case $t in
+    mips-*|mipsel-*) mips+=(--target "$t") ;;
+    *) plain+=(--target "$t") ;;
+  esac
 done
 if [ ${#plain[@]} -gt 0 ]; then cargo xbuild "${plain[@]}" 2> >(quiet); fi
-if [ $mipseb = yes ]; then
-  mapfile -t extra < <(mipseb_args)
-  cargo xbuild --target mips-unknown-linux-musl "${extra[@]}" 2> >(quiet)
+if [ ${#mips[@]} -gt 0 ]; then
+  mapfile -t extra < <(mips_args)
+  cargo xbuild "${mips[@]}" "${extra[@]}" 2> >(quiet)
+  # The kernel clobbers $at in `syscall`: no binary may read it afterwards.
+  for t in "${mips[@]}"; do
+    [ "$t" = --target ] || targets/check-mips-at.py $(ls bins/src/bin | sed "s#^#target/$t/release/#; s#\.rs\$##")
+  done
 fi
 
 tools=$(ls bins/src/bin | sed 's/\.rs$//')

@@ -10,6 +10,11 @@ pub fn now() -> Tai64N {
     Tai64N::from_unix(secs, nanos)
 }
 
+/// Now as Unix seconds and nanoseconds (`CLOCK_REALTIME`), to compare with file times.
+pub fn wall_clock() -> (i64, u32) {
+    clock_gettime(libc::CLOCK_REALTIME as u32)
+}
+
 /// The monotonic clock in milliseconds (for deadlines; never jumps with the wall clock).
 pub fn monotonic_ms() -> u64 {
     let (secs, nanos) = clock_gettime(libc::CLOCK_MONOTONIC as u32);

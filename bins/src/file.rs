@@ -44,11 +44,12 @@ impl PathBuf {
         unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
     }
 
-    /// `open(2)` read-only, close-on-exec.
+    /// `open(2)` read-only, close-on-exec, never blocking on a FIFO (`O_NONBLOCK`,
+    /// which changes nothing for a regular file).
     pub fn open_read(&self) -> Result<OwnedFd, Errno> {
         open(
             self.as_c_str(),
-            OFlags::RDONLY | OFlags::CLOEXEC,
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
             Mode::empty(),
         )
     }
@@ -83,37 +84,85 @@ pub fn exists(path: &CStr) -> Result<bool, Errno> {
     }
 }
 
-/// Makes a FIFO readable and writable by the owner only; one already there is kept.
+/// Makes a FIFO readable and writable by the owner only; a FIFO already there is kept,
+/// anything else but a directory is replaced (a tree restored by a tool that does not
+/// keep FIFOs has regular files there).
 pub fn make_fifo(path: &CStr) -> Result<(), Errno> {
+    use rustix::fs::{AtFlags, CWD, FileType, mknodat, statat, unlinkat};
     let mode = Mode::RUSR | Mode::WUSR;
-    match rustix::fs::mknodat(rustix::fs::CWD, path, rustix::fs::FileType::Fifo, mode, 0) {
-        Ok(()) | Err(Errno::EXIST) => Ok(()),
-        Err(e) => Err(e),
+    match mknodat(CWD, path, FileType::Fifo, mode, 0) {
+        Err(Errno::EXIST) => {}
+        other => return other,
     }
+    let st = statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?;
+    if FileType::from_raw_mode(st.st_mode) == FileType::Fifo {
+        return Ok(());
+    }
+    unlinkat(CWD, path, AtFlags::empty())?;
+    mknodat(CWD, path, FileType::Fifo, mode, 0)
 }
 
 /// Opens a FIFO without blocking: for reading, or for writing (which fails with
-/// `ENXIO` when nobody reads it).
+/// `ENXIO` when nobody reads it). Anything but a FIFO is `ENXIO` too: no supervise
+/// reads a regular file.
 pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
     let access = if write {
         OFlags::WRONLY
     } else {
         OFlags::RDONLY
     };
-    open(
+    let fd = open(
         path,
         access | OFlags::NONBLOCK | OFlags::CLOEXEC,
         Mode::empty(),
-    )
+    )?;
+    let st = rustix::fs::fstat(&fd)?;
+    match rustix::fs::FileType::from_raw_mode(st.st_mode) {
+        rustix::fs::FileType::Fifo => Ok(fd),
+        _ => Err(Errno::NXIO),
+    }
 }
 
-/// Opens (creating, mode 0600) and locks `path` exclusively without waiting; the lock
-/// lasts as long as the descriptor. A lock held elsewhere is `EAGAIN`.
-pub fn lock_exclusive(path: &CStr) -> Result<OwnedFd, Errno> {
-    let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::CLOEXEC;
-    let fd = open(path, flags, Mode::RUSR | Mode::WUSR)?;
-    rustix::fs::flock(&fd, rustix::fs::FlockOperation::NonBlockingLockExclusive)?;
-    Ok(fd)
+/// Why [`open_regular`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// The system call failed.
+    Sys(Errno),
+    /// The name is a FIFO, a device, a socket or a directory.
+    NotRegular,
+}
+
+impl OpenError {
+    /// The reason, in the daemontools words for errno values.
+    pub fn text(self) -> &'static [u8] {
+        match self {
+            OpenError::Sys(e) => crate::msg::errno_text(e),
+            OpenError::NotRegular => b"not a regular file",
+        }
+    }
+}
+
+/// Opens `name` (relative to `dir`) with `flags`, never waiting for a FIFO's other end
+/// or a device (`O_NONBLOCK`, which changes nothing for a regular file), and refuses
+/// anything but a regular file. Returns the descriptor and the file's status.
+pub fn open_regular(
+    dir: impl AsFd,
+    name: &CStr,
+    flags: OFlags,
+    mode: Mode,
+) -> Result<(OwnedFd, rustix::fs::Stat), OpenError> {
+    let flags = flags | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let fd = match openat(dir, name, flags, mode) {
+        Ok(fd) => fd,
+        // A FIFO without a reader, a socket or a device without its driver.
+        Err(Errno::NXIO) => return Err(OpenError::NotRegular),
+        Err(e) => return Err(OpenError::Sys(e)),
+    };
+    let st = rustix::fs::fstat(&fd).map_err(OpenError::Sys)?;
+    match rustix::fs::FileType::from_raw_mode(st.st_mode) {
+        rustix::fs::FileType::RegularFile => Ok((fd, st)),
+        _ => Err(OpenError::NotRegular),
+    }
 }
 
 /// What failed in [`replace_file`].
@@ -126,9 +175,12 @@ pub enum ReplaceError {
     Rename(Errno),
 }
 
-/// Replaces `target` atomically: writes `bytes` to `new` (mode 0644), then renames it.
+/// Replaces `target` atomically: writes `bytes` to a new file `new` (mode 0644), then
+/// renames it. Whatever was at `new` is removed first, so a symbolic link or a FIFO
+/// planted there is never written through or waited on.
 pub fn replace_file(new: &CStr, target: &CStr, bytes: &[u8]) -> Result<(), ReplaceError> {
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+    let _ = rustix::fs::unlink(new);
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let mode = Mode::RUSR | Mode::WUSR | Mode::RGRP | Mode::ROTH;
     let fd = open(new, flags, mode).map_err(ReplaceError::Open)?;
     match rustix::io::write(&fd, bytes) {

@@ -7,10 +7,31 @@
 use rustix::fd::{AsFd, BorrowedFd};
 use rustix::io::Errno;
 
+/// Opens `/dev/null` onto each of descriptors 0-2 that is not open (for reading and
+/// writing, inherited across `exec`), so that no descriptor the tool opens later takes a
+/// standard number: with 0-2 closed, supervise would otherwise put its control FIFO on 1
+/// and 2 and read its own messages as commands. Without `/dev/null` (an initramfs with no
+/// `/dev`) the root directory holds the number instead: reads and writes on it fail.
+pub(crate) fn open_standard_descriptors() {
+    use rustix::fd::IntoRawFd;
+    use rustix::fs::{Mode, OFlags, open};
+    for fd in [stdin(), stdout(), stderr()] {
+        if rustix::io::fcntl_getfd(fd) != Err(Errno::BADF) {
+            continue;
+        }
+        // The lowest free number is taken: this one, as the lower ones are open.
+        let opened = open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty())
+            .or_else(|_| open(c"/", OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()));
+        if let Ok(opened) = opened {
+            let _ = opened.into_raw_fd(); // stays open for the life of the process
+        }
+    }
+}
+
 /// Standard input.
 pub fn stdin() -> BorrowedFd<'static> {
-    // SAFETY: descriptor 0 is never closed by this process; if the parent left it closed,
-    // calls on it fail with EBADF, which is reported like any other error.
+    // SAFETY: descriptor 0 is never closed by this process, and is open from the start
+    // (see open_standard_descriptors); before that, calls on it fail with EBADF.
     unsafe { BorrowedFd::borrow_raw(0) }
 }
 

@@ -6,7 +6,7 @@ use core::ffi::CStr;
 use dt_core::supervisor::Signal as Sig;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
-use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
+use rustix::process::{Pid, Signal, WaitOptions, kill_process, wait, waitpid};
 use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet};
 
 use crate::file::PathBuf;
@@ -100,10 +100,12 @@ pub fn move_fd(fd: OwnedFd, target: i32) -> Result<(), Errno> {
     crate::sys::dup3(fd, target)
 }
 
-/// Reaps one child that has ended, without waiting: its pid, or `None`.
+/// Reaps one child that has ended, without waiting: its pid, or `None`. Any child:
+/// `wait4(-1)`, also one that left our process group (`setsid`, `pgrphack`), which
+/// `waitpid(None)` (`wait4(0)`) never sees.
 pub fn reap() -> Option<u32> {
     loop {
-        match waitpid(None, WaitOptions::NOHANG) {
+        match wait(WaitOptions::NOHANG) {
             Ok(Some((pid, _))) => return Some(pid.as_raw_nonzero().get() as u32),
             Err(Errno::INTR) => continue,
             Ok(None) | Err(_) => return None,

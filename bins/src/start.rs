@@ -26,6 +26,7 @@ unsafe extern "C" fn rust_start(sp: *const usize) -> ! {
     unsafe { rustix::param::init(envp.cast_mut().cast()) };
     // SAFETY: the pointers come straight from the kernel's layout described above.
     let (args, env) = unsafe { (Args::from_raw(argc, argv), Env::from_raw(envp)) };
+    crate::io::open_standard_descriptors();
     crate::run(args, env)
 }
 

@@ -5,8 +5,10 @@
 //!
 //! # Safety
 //! Each `syscall4` block follows the kernel's syscall convention of its architecture
-//! (registers, clobbers, MIPS's error flag in `$a3`), the same as rustix's own
-//! `linux_raw` backend; the callers pass valid pointers and lengths.
+//! (registers, clobbers, MIPS's error flag in `$a3`), as rustix's own `linux_raw`
+//! backend does, except on MIPS, where both also keep `$at` across the call (rustix
+//! through `targets/patches/rustix-mips-at.diff`); the callers pass valid pointers and
+//! lengths.
 
 use core::arch::asm;
 
@@ -191,12 +193,15 @@ unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isi
     let failed: usize;
     // SAFETY: MIPS o32 convention: v0 = number, a0-a3 = arguments; the kernel returns
     // the value in v0 and a3 != 0 on error (v0 then holds the positive errno), and
-    // may clobber v1 and t0-t9.
+    // may clobber v1, t0-t9 and $at. Rust cannot name $at ($1) as a clobber, yet LLVM
+    // keeps values there, so it is saved in s0 ($16, declared clobbered) around the
+    // `syscall` (targets/check-mips-at.py checks every binary for reads after it).
     unsafe {
-        asm!("syscall", inlateout("$2") nr => value, lateout("$3") _, in("$4") a0, in("$5") a1,
+        asm!(".set push", ".set noat", "move $16, $1", "syscall", "move $1, $16", ".set pop",
+             inlateout("$2") nr => value, lateout("$3") _, in("$4") a0, in("$5") a1,
              in("$6") a2, inlateout("$7") a3 => failed, lateout("$8") _, lateout("$9") _, lateout("$10") _,
              lateout("$11") _, lateout("$12") _, lateout("$13") _, lateout("$14") _,
-             lateout("$15") _, lateout("$24") _, lateout("$25") _,
+             lateout("$15") _, out("$16") _, lateout("$24") _, lateout("$25") _,
              options(nostack, preserves_flags));
     }
     if failed != 0 {

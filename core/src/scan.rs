@@ -10,6 +10,20 @@
 /// Most services svscan keeps, as the original.
 pub const MAX_SERVICES: usize = 1000;
 
+/// How long a service directory made in place must have been left alone before it is
+/// started: a script that makes `run`, `log/` and `log/run` in any order within this
+/// time gets its logger connected, as if the directory had been complete when seen.
+pub const SETTLE_MS: i64 = 1_000;
+
+/// Whether a new service directory (made in place, not linked in) whose newest change
+/// (the ctime of the directory, `run`, `log` or `log/run`) was at `changed_ms` is still
+/// being made at `now_ms` (both wall-clock milliseconds): changed within the last
+/// [`SETTLE_MS`]. A change further ahead than that is the clock having gone back, not a
+/// directory being made.
+pub fn settling(changed_ms: i64, now_ms: i64) -> bool {
+    changed_ms > now_ms.saturating_sub(SETTLE_MS) && changed_ms <= now_ms.saturating_add(SETTLE_MS)
+}
+
 /// A directory's identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirId {
@@ -74,6 +88,11 @@ impl<P> ScanTable<P> {
         for s in &mut self.services {
             s.seen = false;
         }
+    }
+
+    /// Whether the directory `id` is a known service.
+    pub fn contains(&self, id: DirId) -> bool {
+        self.services.iter().any(|s| s.id == id)
     }
 
     /// Marks the directory `id` as present and returns its entry; a new service is
@@ -235,5 +254,25 @@ mod tests {
             t.visit(id(7), || Ok(None)).is_ok(),
             "known ones still visit"
         );
+    }
+
+    #[test]
+    fn settling_within_the_last_second_only() {
+        assert!(settling(10_000, 10_000));
+        assert!(settling(9_001, 10_000));
+        assert!(!settling(9_000, 10_000));
+        assert!(!settling(0, 10_000));
+        assert!(settling(11_000, 10_000)); // a coarse ctime a little ahead
+        assert!(!settling(11_001, 10_000)); // the clock went back
+    }
+
+    #[test]
+    fn contains_only_visited_directories() {
+        let mut table = ScanTable::<()>::default();
+        let id = DirId { dev: 1, ino: 2 };
+        assert!(!table.contains(id));
+        assert!(table.visit(id, || Ok(None)).is_ok());
+        assert!(table.contains(id));
+        assert!(!table.contains(DirId { dev: 1, ino: 3 }));
     }
 }

@@ -7,11 +7,11 @@
 #![no_main]
 
 use dt_core::envdir::{Setting, setting};
-use platform::file::for_each_entry;
+use platform::file::{OpenError, for_each_entry, open_regular};
 use platform::io::read;
 use platform::msg::{fatal, fatal_sys};
 use platform::{Args, EXIT_TEMP, Env, NewEnv, exit};
-use rustix::fs::{Mode, OFlags, open, openat};
+use rustix::fs::{Mode, OFlags, open};
 
 platform::tool!(b"envdir", run);
 
@@ -32,8 +32,9 @@ fn run(args: Args, env: Env) -> i32 {
     let mut buf = [0u8; VALUE_MAX];
     let listed = for_each_entry(&fd, |name| {
         let name_bytes = name.to_bytes();
-        let len = first_line(&fd, name, &mut buf)
-            .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", path, b"/", name_bytes], e));
+        let len = first_line(&fd, name, &mut buf).unwrap_or_else(|e| {
+            fatal(&[b"unable to read ", path, b"/", name_bytes, b": ", e.text()])
+        });
         let changed = match setting(&mut buf[..len]) {
             Setting::Remove => new.remove(name_bytes),
             Setting::Set(n) => new.set(name_bytes, &buf[..n]),
@@ -49,19 +50,20 @@ fn run(args: Args, env: Env) -> i32 {
 }
 
 /// Reads `name` in `dir` up to its first newline (or its end); returns the bytes read.
-/// A first line longer than `buf` is `EFBIG`.
+/// A first line longer than `buf` is `EFBIG`; anything but a regular file (a FIFO would
+/// block for ever) is refused.
 fn first_line(
     dir: &rustix::fd::OwnedFd,
     name: &core::ffi::CStr,
     buf: &mut [u8],
-) -> Result<usize, rustix::io::Errno> {
-    let file = openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+) -> Result<usize, OpenError> {
+    let (file, _) = open_regular(dir, name, OFlags::RDONLY, Mode::empty())?;
     let mut len = 0;
     loop {
         if len == buf.len() {
-            return Err(rustix::io::Errno::FBIG);
+            return Err(OpenError::Sys(rustix::io::Errno::FBIG));
         }
-        match read(&file, &mut buf[len..])? {
+        match read(&file, &mut buf[len..]).map_err(OpenError::Sys)? {
             0 => return Ok(len),
             n => {
                 let seen = len;

@@ -12,14 +12,19 @@ use dt_core::control::Command;
 use dt_core::decimal::Digits;
 use dt_core::supervisor::{Action, Actions, Event, Instant, Now, Supervisor};
 use platform::clock::{monotonic_ms, now};
-use platform::file::{ReplaceError, exists, lock_exclusive, make_fifo, open_fifo, replace_file};
+use platform::file::{
+    OpenError, PATH_MAX, PathBuf, ReplaceError, exists, make_fifo, open_fifo, open_regular,
+    replace_file,
+};
 use platform::io::{read, write_all};
-use platform::msg::{fatal_sys, usage, warn_sys};
+use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, kill, reap};
 use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
+use rustix::fd::OwnedFd;
+use rustix::fs::{CWD, FlockOperation, Mode, OFlags, flock};
 use rustix::io::Errno;
-use rustix::process::{Pid, Signal, getppid, set_parent_process_death_signal};
+use rustix::process::{Pid, Signal, geteuid, getppid, set_parent_process_death_signal};
 use rustix::time::Timespec;
 
 platform::tool!(b"supervise", run);
@@ -48,26 +53,25 @@ fn run(args: Args, env: Env) -> i32 {
         Ok(down) => !down,
         Err(e) => fatal_sys(&[b"unable to stat ", dir, b"/down"], e),
     };
-    let _ = rustix::fs::mkdir(c"supervise", rustix::fs::Mode::RWXU);
-    let lock = lock_exclusive(c"supervise/lock")
-        .unwrap_or_else(|e| fatal_sys(&[b"unable to acquire ", dir, b"/supervise/lock"], e));
+    make_supervise_dir(dir);
+    let (lock, ours) = lock(dir);
     // Our pid, for an svscan that replaces a killed one to find this service's log pipe
-    // (no other tool reads the lock file's contents).
+    // (no other tool reads the lock file's contents). Written only into a lock file of
+    // our own, never through a link into somebody else's.
     let pid = rustix::process::getpid();
-    let digits = Digits::new(pid.as_raw_nonzero().get() as u64);
-    let mut text = [b'\n'; 21];
-    text[..digits.as_bytes().len()].copy_from_slice(digits.as_bytes());
-    let text = &text[..=digits.as_bytes().len()];
-    let _ = rustix::fs::ftruncate(&lock, 0).and_then(|()| write_all(&lock, text));
+    if ours {
+        let digits = Digits::new(pid.as_raw_nonzero().get() as u64);
+        let mut text = [b'\n'; 21];
+        text[..digits.as_bytes().len()].copy_from_slice(digits.as_bytes());
+        let text = &text[..=digits.as_bytes().len()];
+        let _ = rustix::fs::ftruncate(&lock, 0).and_then(|()| write_all(&lock, text));
+    }
     let _ = make_fifo(c"supervise/control");
     let control = open_fifo(c"supervise/control", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/control"], e));
     // Holding a writer ourselves: the FIFO never reports end of file.
     let _control_writer = open_fifo(c"supervise/control", true)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to write ", dir, b"/supervise/control"], e));
-    let _ = make_fifo(c"supervise/ok");
-    let _ok = open_fifo(c"supervise/ok", false)
-        .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     let signals = ChildSignals::new()
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
     let service = Service {
@@ -77,8 +81,13 @@ fn run(args: Args, env: Env) -> i32 {
         pid,
     };
 
+    // The first status is written before `ok` opens, as in the original: once svok
+    // succeeds, svstat finds a status.
     let (mut machine, actions) = Supervisor::new(normally_up, clock());
     perform(&mut machine, actions, &service);
+    let _ = make_fifo(c"supervise/ok");
+    let _ok = open_fifo(c"supervise/ok", false)
+        .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     loop {
         let timeout = machine.deadline().map(|Instant(at)| {
             let ms = at.saturating_sub(monotonic_ms());
@@ -120,6 +129,56 @@ fn run(args: Args, env: Env) -> i32 {
             perform(&mut machine, actions, &service);
         }
     }
+}
+
+/// Makes `supervise/` (mode 0700). A symbolic link there whose target does not exist
+/// yet (Debian's `update-service` links it to `/var/lib/supervise/NAME`; read-only
+/// roots link it into a tmpfs) gets its target made, one level, as Debian's does.
+fn make_supervise_dir(dir: &[u8]) {
+    use rustix::fs::{mkdir, readlinkat_raw};
+    match mkdir(c"supervise", Mode::RWXU) {
+        Err(Errno::EXIST) if exists(c"supervise") == Ok(false) => {}
+        _ => return, // made, there already, or a failure the lock reports
+    }
+    let mut target = [core::mem::MaybeUninit::<u8>::uninit(); PATH_MAX];
+    let Ok((link, _)) = readlinkat_raw(CWD, c"supervise", &mut target) else {
+        return;
+    };
+    match PathBuf::join(&[&*link]) {
+        Ok(path) => {
+            if let Err(e) = mkdir(path.as_c_str(), Mode::RWXU) {
+                fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e);
+            }
+        }
+        Err(e) => fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e),
+    }
+}
+
+/// Locks `supervise/lock` (one supervise per service), creating it (mode 0600).
+/// Never follows a symbolic link there and never waits on a FIFO; anything but a
+/// regular file is refused. Also tells whether the file is our own to write: created
+/// now, or by an earlier supervise (ours, with no other name).
+fn lock(dir: &[u8]) -> (OwnedFd, bool) {
+    let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::NOFOLLOW;
+    let private = Mode::RUSR | Mode::WUSR;
+    let opened = match open_regular(
+        CWD,
+        c"supervise/lock",
+        flags | OFlags::CREATE | OFlags::EXCL,
+        private,
+    ) {
+        Ok((fd, _)) => Ok((fd, true)),
+        Err(OpenError::Sys(Errno::EXIST)) => open_regular(CWD, c"supervise/lock", flags, private)
+            .map(|(fd, st)| (fd, st.st_nlink == 1 && st.st_uid == geteuid().as_raw())),
+        Err(e) => Err(e),
+    };
+    let failed =
+        |reason: &[u8]| -> ! { fatal(&[b"unable to acquire ", dir, b"/supervise/lock: ", reason]) };
+    let (fd, ours) = opened.unwrap_or_else(|e| failed(e.text()));
+    if let Err(e) = flock(&fd, FlockOperation::NonBlockingLockExclusive) {
+        failed(errno_text(e));
+    }
+    (fd, ours)
 }
 
 fn clock() -> Now {

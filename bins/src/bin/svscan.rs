@@ -5,7 +5,9 @@
 //!
 //! A new directory (or symlink) is picked up at once through inotify; the scan every
 //! five seconds stays, for file systems without inotify and to restart a supervise
-//! that died.
+//! that died. A directory made in place (not a symlink) waits until nothing in it
+//! (`run`, `log`, `log/run`) has changed for a second (`dt_core::scan::SETTLE_MS`), so that a
+//! script making it in any order gets its logger connected.
 //!
 //! An svscan that replaces a killed one starts no second supervise where one runs, and
 //! takes over the log pipes of the trees still running ([`adopt_pipe`]).
@@ -19,8 +21,8 @@
 
 use core::ffi::CStr;
 
-use dt_core::scan::{DirId, Refused, ScanTable};
-use platform::clock::monotonic_ms;
+use dt_core::scan::{DirId, Refused, ScanTable, settling};
+use platform::clock::{monotonic_ms, wall_clock};
 use platform::file::{PathBuf, for_each_entry, open_fifo};
 use platform::io::read;
 use platform::msg::{fatal_sys, warn, warn_sys};
@@ -28,7 +30,7 @@ use platform::process::{ChildSignals, exec, fork_child, reap};
 use platform::{Args, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{CWD, FileType, Mode, OFlags, inotify, open, stat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, inotify, open, stat, statat};
 use rustix::io::{Errno, fcntl_dupfd_cloexec};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::Signal;
@@ -38,6 +40,8 @@ platform::tool!(b"svscan", run);
 
 /// The periodic scan, as the original.
 const SCAN_INTERVAL_MS: u64 = 5_000;
+/// The next scan while a directory made in place settles.
+const SETTLE_SCAN_MS: u64 = 100;
 
 /// The pipe from a service (write end) to its logger (read end).
 struct LogPipe {
@@ -63,8 +67,13 @@ fn run(args: Args, env: Env) -> i32 {
         });
     let mut table = ScanTable::<LogPipe>::default();
     loop {
-        scan(&mut table, &signals, env);
-        let due = monotonic_ms() + SCAN_INTERVAL_MS;
+        let settling = scan(&mut table, &signals, env);
+        let due = monotonic_ms()
+            + if settling {
+                SETTLE_SCAN_MS
+            } else {
+                SCAN_INTERVAL_MS
+            };
         loop {
             let ms = due.saturating_sub(monotonic_ms());
             let timeout = Timespec {
@@ -150,29 +159,73 @@ fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
     exit(platform::EXIT_OK)
 }
 
-/// One pass over the directory: start what is missing, forget what has gone.
-fn scan(table: &mut ScanTable<LogPipe>, signals: &ChildSignals, env: Env) {
+/// One pass over the directory: start what is missing, forget what has gone. Returns
+/// whether a new directory was left to settle (see [`being_made`]).
+fn scan(table: &mut ScanTable<LogPipe>, signals: &ChildSignals, env: Env) -> bool {
+    let mut settling = false;
     table.begin_scan();
-    match for_each_entry(CWD, |name| visit(table, name, signals, env)) {
+    match for_each_entry(CWD, |name| settling |= !visit(table, name, signals, env)) {
         Ok(()) => table.end_scan(drop),
         Err(e) => warn_sys(&[b"unable to read directory"], e),
     }
+    settling
 }
 
-/// Starts the supervise processes one directory entry needs.
-fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, env: Env) {
+/// Starts the supervise processes one directory entry needs; `false` if it is a new
+/// directory still being made, left for a later scan.
+fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, env: Env) -> bool {
     let bytes = name.to_bytes();
     let st = match stat(name) {
         Ok(st) => st,
-        Err(e) => return warn_sys(&[b"unable to stat ", bytes], e),
+        Err(e) => {
+            warn_sys(&[b"unable to stat ", bytes], e);
+            return true;
+        }
     };
     if FileType::from_raw_mode(st.st_mode) != FileType::Directory {
-        return;
+        return true;
     }
     let id = DirId {
         dev: st.st_dev as u64,
         ino: st.st_ino as u64,
     };
+    if !table.contains(id) && being_made(bytes) {
+        return false;
+    }
+    start(table, id, name, signals, env);
+    true
+}
+
+/// Whether `name`, not yet a service, is a directory made in place (not a symbolic
+/// link: a linked-in directory is complete) in which the directory itself, `run`,
+/// `log` or `log/run` changed within the last `SETTLE_MS`.
+fn being_made(name: &[u8]) -> bool {
+    let linked = PathBuf::join(&[name]).is_ok_and(|path| {
+        statat(CWD, path.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
+            .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Symlink)
+    });
+    if linked {
+        return false;
+    }
+    let (secs, nanos) = wall_clock();
+    let now_ms = secs.saturating_mul(1000) + i64::from(nanos / 1_000_000);
+    [&b""[..], b"/run", b"/log", b"/log/run"]
+        .iter()
+        .any(|part| {
+            PathBuf::join(&[name, part]).is_ok_and(|path| {
+                stat(path.as_c_str()).is_ok_and(|st| {
+                    #[allow(clippy::useless_conversion)] // i32 on some 32-bit targets
+                    let changed = i64::from(st.st_ctime).saturating_mul(1000)
+                        + (st.st_ctime_nsec as i64) / 1_000_000;
+                    settling(changed, now_ms)
+                })
+            })
+        })
+}
+
+/// Starts what the service `id`, found as `name`, needs.
+fn start(table: &mut ScanTable<LogPipe>, id: DirId, name: &CStr, signals: &ChildSignals, env: Env) {
+    let bytes = name.to_bytes();
     let service = match table.visit(id, || log_pipe(bytes)) {
         Ok(service) => service,
         Err(Refused::TooMany) => {

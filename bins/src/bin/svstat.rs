@@ -8,11 +8,11 @@ use core::ffi::CStr;
 use dt_core::decimal::Digits;
 use dt_core::status::{STATUS_LEN, Status, Want};
 use platform::clock::now;
-use platform::file::{Cwd, exists, open_fifo};
+use platform::file::{Cwd, exists, open_fifo, open_regular};
 use platform::io::{Output, read, stdout};
 use platform::msg::{errno_text, fatal_sys};
 use platform::{Args, EXIT_OK, Env};
-use rustix::fs::{Mode, OFlags, open};
+use rustix::fs::{CWD, Mode, OFlags};
 use rustix::io::Errno;
 
 platform::tool!(b"svstat", run);
@@ -50,12 +50,8 @@ fn status_of(dir: &CStr) -> Result<(Status, bool), Problem> {
         Err(Errno::NXIO) => return Err(Problem(b": supervise not running", b"")),
         Err(e) => return Err(Problem(b": unable to open supervise/ok: ", errno_text(e))),
     }
-    let file = open(
-        c"supervise/status",
-        OFlags::RDONLY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| Problem(b": unable to open supervise/status: ", errno_text(e)))?;
+    let (file, _) = open_regular(CWD, c"supervise/status", OFlags::RDONLY, Mode::empty())
+        .map_err(|e| Problem(b": unable to open supervise/status: ", e.text()))?;
     let mut bytes = [0u8; STATUS_LEN];
     let n = read(&file, &mut bytes)
         .map_err(|e| Problem(b": unable to read supervise/status: ", errno_text(e)))?;
