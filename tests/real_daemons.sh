@@ -8,10 +8,13 @@
 #             dnscache (dnsip, dnscache resolving the zone from tinydns); the queries
 #             logged by our multilog (as dnslog) in log/main/current.
 #  restart    kill -9 of the supervise of tinydns's log service (run: exec setuidgid
-#             dnslog multilog t ./main): svscan starts a new supervise, and then only one
-#             multilog runs for that log directory, supervise's own, holding the lock,
-#             with no "unable to lock" loop. Then kill -9 of tinydns's supervise: reported
-#             only (tinydns drops its privileges itself, so a second copy may remain).
+#             dnslog multilog t ./main): the old multilog ends with it (the parent-death
+#             signal survives setuidgid's change of user), svscan starts a new supervise,
+#             and then only one multilog runs for that log directory, supervise's own,
+#             holding the lock, with no "unable to lock" loop. Then kill -9 of tinydns's
+#             supervise: reported only (tinydns drops its privileges itself, which clears
+#             the parent-death signal, so the old copy stays; it binds with SO_REUSEADDR,
+#             so the new one starts beside it).
 #  tcpserver  a ucspi-tcp service (exec tcpserver -v ... echo hello) logged by multilog: a
 #             connection gets "hello", and tcpserver's "ok" and "end" lines are in the log.
 #  debian-run Debian's daemontools-run, unpacked into a scratch root (not installed): its
@@ -24,7 +27,8 @@
 # `apt-get download daemontools-run` into target/real-daemons/). Runs as root.
 # Prints a line per check, then "real daemons test: ok" or the number of failed checks.
 # Usage: tests/real_daemons.sh [--originals]   (after targets/build.sh for this machine;
-#        --originals runs the same checks with Debian's daemontools in /usr/bin)
+#        --originals runs the same checks with Debian's daemontools in /usr/bin: there
+#        the restart checks fail, as 0.76's supervise sets no parent-death signal)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -263,11 +267,11 @@ section_restart() {
   old_gone() { [ ! -e "/proc/$old_m" ] || [[ $(ps -o stat= -p "$old_m") == Z* ]]; }
   poll 3 old_gone && ok "restart: the old multilog ($old_m) ended with its supervise" ||
     bad "restart: the old multilog ($old_m, user $(user_of "$old_m")) still runs after kill -9 of its supervise"
-  # Recovered: one multilog in the log directory, supervise's, holding main/lock, up for
+  # Recovered: one multilog in the log directory (or in ./main: 0.76 changes to it), supervise's, holding main/lock, up for
   # 2 s with the same pid (a multilog that cannot lock exits and is restarted each second).
   local ms sp holders most=0
   one_logger() {
-    ms=$(procs_in "$log" multilog) sp=$(status_pid "$log") holders=$(lock_holders "$log/main/lock")
+    ms=$(procs_in "$log" multilog; procs_in "$log/main" multilog) sp=$(status_pid "$log") holders=$(lock_holders "$log/main/lock")
     [ "$(count "$ms")" -le "$most" ] || most=$(count "$ms")
     [ "$ms" = "$sp" ] && [ "$holders" = "$sp" ] && [ "${sp:-0}" != "$old_m" ] &&
       [ "$(up_seconds "$log")" -ge 2 ] 2> /dev/null
