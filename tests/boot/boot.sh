@@ -86,7 +86,8 @@ download() { # download DEBARCH PACKAGE...: the ones not in $CACHE/debs yet
     [ ${#want[@]} -gt 0 ] || return 0
     apt_opts "$arch"
     say "downloading ${want[*]}"
-    (cd "$CACHE/debs" && apt-get "${APT[@]}" download -qq "${want[@]}" >&2) || die "apt-get download ${want[*]} failed"
+    (cd "$CACHE/debs" && apt-get "${APT[@]}" download -qq "${want[@]}" >&2) ||
+        die "apt-get download ${want[*]} failed$([ "$arch" = amd64 ] && echo " (apt-get update first?)")"
 }
 
 # The host's qemu: the package and every (recursive) dependency this machine does not have
@@ -200,10 +201,11 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     local arch=$1 mode=$2 w=$OUT/$1-$2 append t0 secs rc name passed=0 total=0 failed=()
     make_tree "$arch" "$mode" "$w/root"
     python3 "$HERE/mkcpio.py" "$w/root" "$w/initramfs.cpio" || die "mkcpio failed"
-    if [ "$mode" = svscan ]; then append="rdinit=/bin/svscan"; else append="rdinit=/init"; fi
     # BOOT_MODE=... is no kernel parameter, so the kernel hands it to process 1 as an
-    # environment variable, and svscan passes it on to every service
-    append="console=$CONSOLE panic=-1 BOOT_MODE=$mode $append -- /service"
+    # environment variable, and svscan passes it on to every service; what follows "--"
+    # are process 1's arguments
+    append="console=$CONSOLE panic=-1 BOOT_MODE=$mode"
+    if [ "$mode" = svscan ]; then append+=" rdinit=/bin/svscan -- /service"; else append+=" rdinit=/init"; fi
     say "$arch $mode: booting $(basename "$KERNEL") ($(( $(stat -c %s "$w/initramfs.cpio") / 1024 )) KiB initramfs)"
     t0=$(now)
     timeout -k 5 "$TIMEOUT" "$QEMU_BIN" -nographic -m 256 -no-reboot -accel tcg -smp 1 -nic none \
