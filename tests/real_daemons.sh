@@ -54,10 +54,11 @@ done
 apt_updated=
 apt_update() { [ -n "$apt_updated" ] || apt-get update -qq; apt_updated=1; }
 if [ ${#need[@]} -gt 0 ]; then
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   echo "real daemons: installing ${need[*]}" >&2
   apt_update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    $(printf '%s\n' "${need[@]}" | sort -u) > /dev/null || die "apt-get install failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" \
+    > /dev/null || die "apt-get install failed"
 fi
 for account in tinydns dnscache dnslog; do
   getent passwd "$account" > /dev/null ||
