@@ -204,7 +204,9 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     # BOOT_MODE=... is no kernel parameter, so the kernel hands it to process 1 as an
     # environment variable, and svscan passes it on to every service; what follows "--"
     # are process 1's arguments
-    append="console=$CONSOLE panic=-1 BOOT_MODE=$mode"
+    # print-fatal-signals: the kernel shows every process killed by a core-dumping
+    # signal (SIGSEGV, SIGBUS, SIGILL, ...) with its registers
+    append="console=$CONSOLE panic=-1 print-fatal-signals=1 BOOT_MODE=$mode"
     if [ "$mode" = svscan ]; then append+=" rdinit=/bin/svscan -- /service"; else append+=" rdinit=/init"; fi
     say "$arch $mode: booting $(basename "$KERNEL") ($(( $(stat -c %s "$w/initramfs.cpio") / 1024 )) KiB initramfs)"
     t0=$(now)
@@ -231,17 +233,33 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
         passed=$((passed + 1)); echo "  $arch $mode PASS shutdown: svscan exited 0 after TERM"
     else
         failed+=(shutdown)
-        echo "  $arch $mode FAIL shutdown: no clean exit of svscan; last console lines:"
-        grep -a -v '^ *$' "$w/console.txt" | tail -n 12 | sed 's/^/    | /'
+        # what the kernel said about process 1, or else the console's last lines
+        echo "  $arch $mode FAIL shutdown: no clean exit of svscan; the console says:"
+        { grep -a -E 'Kernel panic|Attempted to kill init|fatal signal|unhandled|segfault|BOOTCHECK-INFO' \
+              "$w/console.txt" || grep -a -v '^ *$' "$w/console.txt"; } | tail -n 12 | sed 's/^/    | /'
+    fi
+    total=$((total + 1))
+    local crashed
+    crashed=$(grep -a -A 1 'potentially unexpected fatal signal' "$w/console.txt" |
+              sed -n 's/.*fatal signal \([0-9]*\).*/signal \1/p; s/.* Comm: \([^ ]*\).*/in \1,/p' | tr '\n' ' ')
+    if [ -z "$crashed" ]; then
+        passed=$((passed + 1)); echo "  $arch $mode PASS no-crash: no process died of SIGSEGV, SIGBUS, SIGILL, ..."
+    else
+        failed+=(no-crash); echo "  $arch $mode FAIL no-crash: the kernel reports fatal signals: ${crashed%, }"
     fi
     [ "$rc" = 124 ] || [ "$rc" = 137 ] && failed+=(timeout)
     if [ ${#failed[@]} -eq 0 ]; then
         printf 'boot: %-6s %-6s PASS %d/%d checks in %s s\n' "$arch" "$mode" "$passed" "$total" "$secs" | tee -a "$OUT/summary"
         return 0
     fi
-    printf 'boot: %-6s %-6s FAIL %d/%d checks in %s s%s; failed: %s; console: %s\n' "$arch" "$mode" \
-        "$passed" "$total" "$secs" "$([ "$rc" = 124 ] || [ "$rc" = 137 ] && echo " (timed out)")" \
-        "${failed[*]}" "$w/console.txt" | tee -a "$OUT/summary"
+    local which="${failed[*]}"
+    if ! grep -a -q 'BOOTCHECK \(PASS\|FAIL\)' "$w/console.txt"; then   # the guest's names are no news then
+        which="every guest check (none reported)"
+        for name in "${failed[@]}"; do case " $PLAN " in *" $name "*) ;; *) which+=" $name" ;; esac; done
+    fi
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && which+=" (timed out after $TIMEOUT s)"
+    printf 'boot: %-6s %-6s FAIL %d/%d checks in %s s; failed: %s; console: %s\n' "$arch" "$mode" \
+        "$passed" "$total" "$secs" "$which" "$w/console.txt" | tee -a "$OUT/summary"
     return 1
 }
 
@@ -255,6 +273,6 @@ for ARCH in "${archs[@]}"; do
         boot "$ARCH" "$mode" || status=1
     done
 done
-echo
-grep '^boot: ' "$OUT/summary"
+# all the summary lines together at the end, when there was more than one boot
+[ "$(wc -l < "$OUT/summary")" -gt 1 ] && { echo; cat "$OUT/summary"; }
 exit $status
