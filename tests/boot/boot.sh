@@ -193,6 +193,15 @@ make_tree() { # make_tree ARCH MODE DIR
 }
 
 # --------------------------------------------------------------------------- a boot
+signame() { # signame ARCH NUMBER: the name of a core-dumping signal (MIPS numbers differ)
+    local names
+    case $1 in
+    mipsel) names=(- - - QUIT ILL TRAP ABRT EMT FPE - BUS SEGV SYS) ;;
+    *)      names=(- - - QUIT ILL TRAP ABRT BUS FPE - - SEGV) ;;
+    esac
+    case ${names[$2]:--} in -) echo "signal $2" ;; *) echo "SIG${names[$2]}" ;; esac
+}
+
 # The check names the guest must report as passed: the PLAN line of guest/check
 PLAN=$(sed -n 's/^PLAN="\(.*\)"$/\1/p' "$HERE/guest/check")
 [ -n "$PLAN" ] || die "no PLAN line in $HERE/guest/check"
@@ -239,9 +248,10 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
               "$w/console.txt" || grep -a -v '^ *$' "$w/console.txt"; } | tail -n 12 | sed 's/^/    | /'
     fi
     total=$((total + 1))
-    local crashed
+    local crashed n prog
     crashed=$(grep -a -A 1 'potentially unexpected fatal signal' "$w/console.txt" |
-              sed -n 's/.*fatal signal \([0-9]*\).*/signal \1/p; s/.* Comm: \([^ ]*\).*/in \1,/p' | tr '\n' ' ')
+              sed -n 's/.*fatal signal \([0-9]*\).*/\1/p; s/.* Comm: \([^ ]*\).*/\1/p' |
+              while read -r n && read -r prog; do printf '%s in %s, ' "$(signame "$arch" "$n")" "$prog"; done)
     if [ -z "$crashed" ]; then
         passed=$((passed + 1)); echo "  $arch $mode PASS no-crash: no process died of SIGSEGV, SIGBUS, SIGILL, ..."
     else
