@@ -7,7 +7,8 @@ use dt_tests::service::{ServiceDir, kill, wait_until};
 use dt_tests::{Program, full_targets, host, original, ours};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -20,8 +21,19 @@ struct Ran {
 
 /// Starts `program` in `dir` with a pipe on stdin.
 fn start(program: &Program, dir: &Path, args: &[&str]) -> Child {
-    program
-        .command(args, &[])
+    start_as(program, dir, args, || Ok(()))
+}
+
+/// What the child does between fork and exec (`umask`, closing a descriptor): only
+/// async-signal-safe calls.
+type Setup = fn() -> std::io::Result<()>;
+
+/// Starts `program` in `dir` with a pipe on stdin, after `setup` in the child.
+fn start_as(program: &Program, dir: &Path, args: &[&str], setup: Setup) -> Child {
+    let mut command = program.command(args, &[]);
+    // SAFETY: `setup` makes only async-signal-safe calls (see `Setup`).
+    unsafe { command.pre_exec(setup) };
+    command
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -32,13 +44,19 @@ fn start(program: &Program, dir: &Path, args: &[&str]) -> Child {
 
 /// Closes `child`'s stdin if still open, waits for it to exit (killing it after a
 /// minute); returns what it left.
-fn finish(mut child: Child) -> Ran {
+fn finish(child: Child) -> Ran {
+    finish_within(child, Duration::from_secs(60))
+}
+
+/// Closes `child`'s stdin if still open, waits for it to exit (killing it and failing
+/// after `limit`); returns what it left.
+fn finish_within(mut child: Child, limit: Duration) -> Ran {
     drop(child.stdin.take());
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + limit;
     while child.try_wait().expect("wait").is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("multilog still running after a minute");
+            panic!("multilog still running after {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -51,13 +69,33 @@ fn finish(mut child: Child) -> Ran {
 
 /// Runs `program` in `dir` with `input` on stdin, to the end.
 fn run(program: &Program, dir: &Path, args: &[&str], input: &[u8]) -> Ran {
-    let mut child = start(program, dir, args);
+    run_as(
+        program,
+        dir,
+        args,
+        input,
+        || Ok(()),
+        Duration::from_secs(60),
+    )
+}
+
+/// Runs `program` in `dir` after `setup`, with `input` on stdin, to the end; fails if it
+/// runs longer than `limit`.
+fn run_as(
+    program: &Program,
+    dir: &Path,
+    args: &[&str],
+    input: &[u8],
+    setup: Setup,
+    limit: Duration,
+) -> Ran {
+    let mut child = start_as(program, dir, args, setup);
     let mut stdin = child.stdin.take().expect("stdin");
     let input = input.to_vec();
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
     });
-    let ran = finish(child);
+    let ran = finish_within(child, limit);
     writer.join().expect("writer");
     ran
 }
@@ -507,16 +545,7 @@ fn a_full_disk_pauses_the_log_and_loses_nothing() {
     let dir = ServiceDir::new("multilog-full", None);
     let fs = dir.path.join("fs");
     std::fs::create_dir(&fs).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-        .arg(&fs)
-        .status()
-        .expect("mount");
-    assert!(
-        mounted.success(),
-        "this test needs root to mount a small tmpfs"
-    );
-    let unmount = Unmount(fs.clone());
+    let unmount = mount_tmpfs(&fs, "size=1m").expect("this test needs root to mount a small tmpfs");
     std::fs::write(fs.join("filler"), vec![0u8; 960 * 1024]).unwrap();
     // 500 kB: more than the free space, the pipe, the input buffer and the rings.
     let input = lines(5_000);
@@ -542,6 +571,17 @@ fn a_full_disk_pauses_the_log_and_loses_nothing() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(logged(&fs.join("d")), input, "every line once, in order");
     drop(unmount);
+}
+
+/// Mounts a tmpfs with `options` on the directory `at`; `None` if that fails (not root).
+fn mount_tmpfs(at: &Path, options: &str) -> Option<Unmount> {
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+        .arg(at)
+        .stderr(Stdio::null())
+        .status()
+        .expect("mount");
+    mounted.success().then(|| Unmount(at.to_path_buf()))
 }
 
 /// Unmounts a test's tmpfs, also when the test fails.
@@ -612,4 +652,222 @@ fn a_hanging_processor_holds_the_input_back_and_loses_nothing() {
         input,
         "every line once, in order"
     );
+}
+
+#[test]
+fn a_current_closed_cleanly_on_a_noexec_mount_is_continued_like_the_original() {
+    let dir = ServiceDir::new("multilog-noexec", None);
+    let fs = dir.path.join("fs");
+    std::fs::create_dir(&fs).unwrap();
+    // /run, a hardened /var/log: nothing there may be executed, whatever its mode.
+    let Some(unmount) = mount_tmpfs(&fs, "size=2m,noexec") else {
+        eprintln!("skipped: mounting a noexec tmpfs needs root");
+        return;
+    };
+    let input = lines(1000);
+    for (program, name) in [
+        (ours(&host(), "multilog"), "ours"),
+        (original("multilog"), "original"),
+    ] {
+        let log = format!("./{name}");
+        // Three restarts: each run continues the `current` the last one closed cleanly.
+        for part in input.chunks(input.len() / 4) {
+            let ran = run(&program, &fs, &["s1000000", &log], part);
+            assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
+        }
+        let files = shape(&fs.join(name));
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["current", "lock", "state"], "{}", program.label);
+        assert_eq!(
+            files["current"],
+            (0o744, input.clone()),
+            "{}",
+            program.label
+        );
+    }
+    drop(unmount);
+}
+
+#[test]
+fn a_processor_run_finished_before_a_crash_is_kept_like_the_original() {
+    // A crash after the processor's output was made final (`processed`, mode 0744) and
+    // `previous` was removed, before `newstate` became `state` and `processed` an archive;
+    // then the same with `previous` still there (the processor has consumed it).
+    for with_previous in [false, true] {
+        let mut seen = Vec::new();
+        for program in [ours(&host(), "multilog"), original("multilog")] {
+            let dir = ServiceDir::new("multilog-processed", None);
+            let d = dir.path.join("d");
+            if with_previous {
+                leave_crash_behind(&d, 0o644);
+            } else {
+                std::fs::create_dir(&d).unwrap();
+                std::fs::write(d.join("processed"), "proc\n").unwrap();
+                std::fs::write(d.join("current"), "cur\n").unwrap();
+                std::fs::write(d.join("state"), "").unwrap();
+            }
+            std::fs::set_permissions(d.join("processed"), std::fs::Permissions::from_mode(0o744))
+                .unwrap();
+            let ran = run(&program, &dir.path, &["!cat", "./d"], b"x\n");
+            seen.push((ran.code, ran.stderr, shape(&d)));
+        }
+        assert_eq!(seen[0], seen[1], "previous left: {with_previous}");
+        let files = &seen[0].2;
+        assert_eq!(files["@1.s"], (0o744, b"proc\n".to_vec()), "processed kept");
+        assert_eq!(files["@2.u"].1, b"cur\n");
+    }
+}
+
+#[test]
+fn a_file_archived_before_a_crash_is_not_archived_twice_like_the_original() {
+    // A crash between linking `previous` to its archive name and removing it.
+    let mut seen = Vec::new();
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let dir = ServiceDir::new("multilog-linked", None);
+        let d = dir.path.join("d");
+        std::fs::create_dir(&d).unwrap();
+        let archive = d.join("@400000005f00000000000000.s");
+        std::fs::write(&archive, "prev\n").unwrap();
+        std::fs::set_permissions(&archive, std::fs::Permissions::from_mode(0o744)).unwrap();
+        std::fs::hard_link(&archive, d.join("previous")).unwrap();
+        std::fs::write(d.join("current"), "cur\n").unwrap();
+        std::fs::write(d.join("state"), "").unwrap();
+        let ran = run(&program, &dir.path, &["./d"], b"x\n");
+        assert!(
+            archive.exists(),
+            "{}: the archive keeps its name",
+            program.label
+        );
+        seen.push((ran.code, ran.stderr, shape(&d)));
+    }
+    assert_eq!(seen[0], seen[1]);
+    let names: Vec<&str> = seen[0].2.keys().map(String::as_str).collect();
+    assert_eq!(names, ["@1.s", "@2.u", "current", "lock", "state"]);
+    assert_eq!(seen[0].2["@1.s"].1, b"prev\n", "once, under its first name");
+}
+
+#[test]
+fn modes_do_not_depend_on_the_umask_as_in_the_original() {
+    // Under umask 077 the original's `state` (and what its processor makes) stay 0644.
+    let mut seen = Vec::new();
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let dir = ServiceDir::new("multilog-umask", None);
+        // Rotated through the processor, then once more after a crash.
+        let args = ["s4096", "!cat; touch ../made", "./d", "=st"];
+        for input in [lines(30), lines(1)] {
+            let ran = run_as(
+                &program,
+                &dir.path,
+                &args,
+                &input,
+                || {
+                    // SAFETY: umask(2) is async-signal-safe and cannot fail.
+                    unsafe { libc::umask(0o077) };
+                    Ok(())
+                },
+                Duration::from_secs(60),
+            );
+            assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
+            // The next start finds an unclean `current`.
+            let current = dir.path.join("d/current");
+            std::fs::set_permissions(&current, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let mut modes: Vec<(String, u32)> = shape(&dir.path)
+            .into_iter()
+            .map(|(name, (mode, _))| (name, mode))
+            .collect();
+        modes.extend(
+            shape(&dir.path.join("d"))
+                .into_iter()
+                .map(|(name, (mode, _))| (format!("d/{name}"), mode)),
+        );
+        seen.push(modes);
+    }
+    assert_eq!(seen[0], seen[1], "ours, then the original");
+    assert!(
+        seen[0].contains(&("d/state".to_string(), 0o644)),
+        "{:?}",
+        seen[0]
+    );
+}
+
+#[test]
+fn a_fifo_for_a_status_file_or_lock_never_blocks_like_the_original() {
+    let quick = Duration::from_secs(10);
+    for (args, fifo, message) in [
+        (
+            &["=st"][..],
+            "st",
+            "multilog: fatal: unable to create st: device not configured\n",
+        ),
+        (
+            &["./d"][..],
+            "d/lock",
+            "multilog: fatal: unable to lock directory ./d: device not configured\n",
+        ),
+    ] {
+        for program in [ours(&host(), "multilog"), original("multilog")] {
+            let dir = ServiceDir::new("multilog-fifo", None);
+            std::fs::create_dir(dir.path.join("d")).unwrap();
+            make_fifo(&dir.path.join(fifo));
+            // Nobody reads the FIFO: opening it to write would wait for ever.
+            let ran = run_as(&program, &dir.path, args, b"x\n", || Ok(()), quick);
+            assert_eq!(
+                (ran.code, ran.stderr.as_str()),
+                (Some(111), message),
+                "{}",
+                program.label
+            );
+        }
+    }
+    // With a reader the lock FIFO opens without waiting and serves as a lock.
+    let mut seen = Vec::new();
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let dir = ServiceDir::new("multilog-fifo-read", None);
+        let fifo = dir.path.join("d/lock");
+        std::fs::create_dir(dir.path.join("d")).unwrap();
+        make_fifo(&fifo);
+        let _reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .unwrap();
+        let ran = run_as(&program, &dir.path, &["./d"], b"x\n", || Ok(()), quick);
+        let current = std::fs::read(dir.path.join("d/current")).unwrap();
+        seen.push((ran.code, ran.stderr, current));
+    }
+    assert_eq!(seen[0], seen[1], "ours, then the original");
+    assert_eq!(seen[0].0, Some(0));
+}
+
+/// Makes a FIFO at `path`.
+fn make_fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+}
+
+#[test]
+fn a_closed_stdin_ends_the_log_like_the_original() {
+    let mut seen = Vec::new();
+    for program in [ours(&host(), "multilog"), original("multilog")] {
+        let dir = ServiceDir::new("multilog-nostdin", None);
+        let ran = run_as(
+            &program,
+            &dir.path,
+            &["t", "./d"],
+            b"",
+            || {
+                // SAFETY: close(2) is async-signal-safe; descriptor 0 is the child's own.
+                unsafe { libc::close(0) };
+                Ok(())
+            },
+            Duration::from_secs(10),
+        );
+        seen.push((ran.code, ran.stderr, shape(&dir.path.join("d"))));
+    }
+    assert_eq!(seen[0], seen[1], "ours, then the original");
+    assert_eq!(seen[0].0, Some(0));
 }

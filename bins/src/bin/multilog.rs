@@ -23,18 +23,18 @@ use dt_core::log::writer::Writer;
 use dt_core::tai64::LABEL_LEN;
 use platform::clock::now;
 use platform::file::{PathBuf, for_each_entry};
-use platform::io::{read, stderr, stdin, write_all};
+use platform::io::{read, stderr, stdin};
 use platform::msg::{fatal, fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, exited_ok, fork_child, move_fd};
 use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{
-    Access, AtFlags, CWD, FlockOperation, Mode, OFlags, SeekFrom, accessat, chmodat, fchmod, flock,
-    fsync, linkat, mkdirat, openat, renameat, seek, unlinkat,
+    AtFlags, CWD, FlockOperation, Mode, OFlags, SeekFrom, chmodat, fchmod, flock, fsync, linkat,
+    mkdirat, openat, renameat, seek, statat, unlinkat,
 };
 use rustix::io::{Errno, IoSlice, pwrite, writev};
-use rustix::process::{Signal, fchdir};
+use rustix::process::{Signal, fchdir, umask};
 use rustix::time::Timespec;
 
 platform::tool!(b"multilog", run);
@@ -62,8 +62,17 @@ const MODE_CLOSED: Mode = Mode::from_bits_retain(0o744);
 const MODE_PRIVATE: Mode = Mode::from_bits_retain(0o600);
 /// A new log directory.
 const MODE_DIR: Mode = Mode::from_bits_retain(0o700);
+/// The mode bit that marks a file closed (`current` closed cleanly, `processed` complete).
+const CLOSED_BIT: u32 = 0o100;
+/// The umask in force, as in the original: the modes above are meant as written.
+const UMASK: Mode = Mode::from_bits_retain(0o022);
+/// Added to every open for writing: a FIFO planted in place of a file fails at once
+/// (`ENXIO` without a reader) instead of blocking the open for ever; regular files
+/// ignore it.
+const NO_WAIT: OFlags = OFlags::NONBLOCK;
 
 fn run(args: Args, env: Env) -> i32 {
+    umask(UMASK);
     let script = match parse(args.from(1).map(CStr::to_bytes), |w| {
         warn(&[b"ignoring unknown action: ", w]);
     }) {
@@ -243,16 +252,14 @@ impl Log<'_, '_> {
             }
             match action {
                 Action::Alert => {
-                    let mut alert = [0u8; ALERT_MAX + 4];
                     let n = content.len().min(ALERT_MAX);
-                    alert[..n].copy_from_slice(&content[..n]);
                     let tail: &[u8] = if content.len() > ALERT_MAX || !self.line.ended {
                         b"...\n"
                     } else {
                         b"\n"
                     };
-                    alert[n..n + tail.len()].copy_from_slice(tail);
-                    let _ = write_all(stderr(), &alert[..n + tail.len()]);
+                    // At most 204 bytes: one write, even to a pipe.
+                    let _ = writev(stderr(), &[IoSlice::new(&content[..n]), IoSlice::new(tail)]);
                 }
                 Action::Status(file) => {
                     let mut status = [b'\n'; STATUS_LEN];
@@ -407,7 +414,7 @@ impl<'b> Dir<'b> {
             Ok(dir) => dir,
             Err(e) => fatal_sys(&[b"unable to open directory ", path], e),
         };
-        let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::CLOEXEC;
+        let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | NO_WAIT | OFlags::CLOEXEC;
         let lock = openat(&dir, c"lock", flags, MODE_PRIVATE)
             .and_then(|lock| flock(&lock, FlockOperation::NonBlockingLockExclusive).map(|()| lock));
         let lock = match lock {
@@ -419,12 +426,8 @@ impl<'b> Dir<'b> {
             dir,
             num: settings.num,
         };
-        // Closed cleanly means executable by its owner (mode 0744); an access check
-        // tells without linking `stat`'s conversions.
-        match accessat(&place.dir, c"current", Access::EXEC_OK, AtFlags::empty()) {
-            Ok(()) => {}
-            Err(Errno::ACCESS | Errno::NOENT) => place.recover(),
-            Err(e) => fatal_sys(&[b"unable to stat ", path, b"/current"], e),
+        if !place.closed(c"current") {
+            place.recover();
         }
         let current = place.open_current();
         let size = seek(&current, SeekFrom::End(0)).unwrap_or(0);
@@ -481,27 +484,47 @@ impl Place<'_> {
         retry(&[verb, self.path, b"/", file.to_bytes()], op);
     }
 
-    /// What an unclean stop left: `state`, `newstate` and `processed` go (as in the
-    /// original, the processor starts afresh), `previous` and `current` are archived
-    /// as `.u`, and an empty `state` is made.
+    /// Whether `name` is marked closed (mode bit 0100: not `access(2)`, which refuses
+    /// execution on a `noexec` mount whatever the mode); a missing file is not. Exits
+    /// 111 if it cannot tell.
+    fn closed(&self, name: &CStr) -> bool {
+        match stat(&self.dir, name) {
+            Ok((mode, _)) => mode & CLOSED_BIT != 0,
+            Err(Errno::NOENT) => false,
+            Err(e) => fatal_sys(&[b"unable to stat ", self.path, b"/", name.to_bytes()], e),
+        }
+    }
+
+    /// What an unclean stop left, as the original does: `state` and `newstate` go (the
+    /// processor starts afresh); a complete `processed` (mode 0744: the processor had
+    /// finished) becomes a `.s` archive and `previous`, already processed, goes;
+    /// otherwise `processed` goes and `previous` becomes a `.u` archive; `current`
+    /// becomes a `.u` archive, and an empty `state` is made.
     fn recover(&self) {
-        for name in [c"state", c"newstate", c"processed"] {
-            self.retry(b"unable to remove ", name, &mut || match unlinkat(
-                &self.dir,
-                name,
-                AtFlags::empty(),
-            ) {
-                Err(Errno::NOENT) => Ok(()),
-                other => other,
-            });
+        let (gone, keep, kind) = if self.closed(c"processed") {
+            (c"previous", c"processed", Kind::Safe)
+        } else {
+            (c"processed", c"previous", Kind::Unfinished)
+        };
+        for name in [c"state", c"newstate", gone] {
+            self.remove(name);
         }
-        for name in [c"previous", c"current"] {
-            if accessat(&self.dir, name, Access::EXISTS, AtFlags::empty()).is_ok() {
-                self.archive(name, Kind::Unfinished);
-            }
-        }
+        self.archive(keep, kind);
+        self.archive(c"current", Kind::Unfinished);
         self.retry(b"unable to create ", c"state", &mut || {
             create(&self.dir, c"state").map(drop)
+        });
+    }
+
+    /// Removes `name`, pausing while that fails; a missing `name` is no failure.
+    fn remove(&self, name: &CStr) {
+        self.retry(b"unable to remove ", name, &mut || match unlinkat(
+            &self.dir,
+            name,
+            AtFlags::empty(),
+        ) {
+            Err(Errno::NOENT) => Ok(()),
+            other => other,
         });
     }
 
@@ -513,7 +536,8 @@ impl Place<'_> {
                 return fd;
             }
             self.retry(b"unable to create ", c"current", &mut || {
-                let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::CLOEXEC;
+                let flags =
+                    OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | NO_WAIT | OFlags::CLOEXEC;
                 let fd = openat(&self.dir, c"current", flags, MODE_PRIVATE)?;
                 fchmod(&fd, MODE_OPEN)?;
                 current = Some(fd);
@@ -522,14 +546,24 @@ impl Place<'_> {
         }
     }
 
-    /// Renames `file` to a new archive name (never over an existing file), then removes
-    /// the oldest archives while `num` or more exist.
+    /// Renames `file` (if it exists) to a new archive name (never over an existing
+    /// file), then removes the oldest archives while `num` or more exist. A `file` with
+    /// more than one link is archived already (a stop between the link and the unlink)
+    /// and is only unlinked, as in the original.
     fn archive(&self, file: &CStr, kind: Kind) {
         // The directory is read once before the rename (for the name) and counts the new
         // archive too; it is read again only after each removal.
         let mut census = Census::default();
         self.retry(b"unable to archive ", file, &mut || {
+            let linked = match stat(&self.dir, file) {
+                Ok((_, linked)) => linked,
+                Err(Errno::NOENT) => return Ok(()), // nothing to archive, nothing counted
+                Err(e) => return Err(e),
+            };
             census = self.census()?;
+            if linked {
+                return Ok(());
+            }
             let mut stamp = census.stamp_after(now());
             loop {
                 let name = archive::name(stamp, kind);
@@ -550,9 +584,7 @@ impl Place<'_> {
             }
         });
         // Apart, so that a failing unlink is retried without linking a second name.
-        self.retry(b"unable to archive ", file, &mut || {
-            unlinkat(&self.dir, file, AtFlags::empty())
-        });
+        self.remove(file);
         while let Some(oldest) = census.to_remove(self.num) {
             let removed = PathBuf::join(&[oldest])
                 .and_then(|name| unlinkat(&self.dir, name.as_c_str(), AtFlags::empty()));
@@ -600,9 +632,7 @@ impl Place<'_> {
                 )
             });
         }
-        self.retry(b"unable to remove ", c"previous", &mut || {
-            unlinkat(&self.dir, c"previous", AtFlags::empty())
-        });
+        self.remove(c"previous");
         self.retry(b"unable to rename ", c"newstate", &mut || {
             renameat(&self.dir, c"newstate", &self.dir, c"state")
         });
@@ -612,7 +642,7 @@ impl Place<'_> {
 
 /// Creates (or empties) `name` in `dir`, mode 0644, for writing.
 fn create(dir: impl AsFd, name: &CStr) -> Result<OwnedFd, Errno> {
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | NO_WAIT | OFlags::CLOEXEC;
     openat(dir, name, flags, MODE_OPEN)
 }
 
@@ -651,13 +681,22 @@ fn run_processor(dir: &OwnedFd, processor: &[u8], env: Env) {
     let _ = exec(c"/bin/sh", &argv, env);
 }
 
-/// Opens a status file (`=file`), creating it (mode 0600) if need be.
+/// Opens a status file (`=file`), creating it (mode 0600) if need be, without waiting:
+/// a FIFO nobody reads is refused at once (`ENXIO`), as by the original.
 fn open_status(file: &[u8]) -> OwnedFd {
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::CLOEXEC;
+    let flags = OFlags::WRONLY | OFlags::CREATE | NO_WAIT | OFlags::CLOEXEC;
     match PathBuf::join(&[file]).and_then(|f| openat(CWD, f.as_c_str(), flags, MODE_PRIVATE)) {
         Ok(fd) => fd,
         Err(e) => fatal_sys(&[b"unable to create ", file], e),
     }
+}
+
+/// The mode of `name` in `dir`, and whether it has other links. One function for every
+/// caller: on 32-bit targets `statat` brings `statx` with its fallback and conversions.
+#[inline(never)]
+fn stat(dir: &OwnedFd, name: &CStr) -> Result<(u32, bool), Errno> {
+    let st = statat(dir, name, AtFlags::empty())?;
+    Ok((st.st_mode, st.st_nlink > 1))
 }
 
 /// Runs `op` until it succeeds, reporting each failure as `what, pausing: reason` and
