@@ -128,7 +128,7 @@ pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
 pub enum OpenError {
     /// The system call failed.
     Sys(Errno),
-    /// The name is a FIFO, a device, a socket or a directory.
+    /// The name is a FIFO, a device or a socket (a directory is `EISDIR`).
     NotRegular,
 }
 
@@ -161,6 +161,8 @@ pub fn open_regular(
     let st = rustix::fs::fstat(&fd).map_err(OpenError::Sys)?;
     match rustix::fs::FileType::from_raw_mode(st.st_mode) {
         rustix::fs::FileType::RegularFile => Ok((fd, st)),
+        // What reading it would say, as the original reports it.
+        rustix::fs::FileType::Directory => Err(OpenError::Sys(Errno::ISDIR)),
         _ => Err(OpenError::NotRegular),
     }
 }

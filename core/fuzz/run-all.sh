@@ -18,7 +18,10 @@ cargo fuzz build
 failed=()
 for target in "${targets[@]}"; do
     log=fuzz/target/run-$target.log
-    if cargo fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
+    # New inputs go to a scratch corpus: the seed corpus in git stays as it is.
+    mkdir -p "fuzz/target/corpus/$target"
+    if cargo fuzz run "$target" "fuzz/target/corpus/$target" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
         result=ok
     else
         result=FAILED

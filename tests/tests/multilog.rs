@@ -838,6 +838,25 @@ fn a_fifo_for_a_status_file_or_lock_never_blocks_like_the_original() {
     }
     assert_eq!(seen[0], seen[1], "ours, then the original");
     assert_eq!(seen[0].0, Some(0));
+    // A status FIFO with a reader never takes the padded status: refused at once (the
+    // original pauses on it for ever, deaf to TERM).
+    let dir = ServiceDir::new("multilog-fifo-status", None);
+    let fifo = dir.path.join("st");
+    make_fifo(&fifo);
+    let _reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let ours = ours(&host(), "multilog");
+    let ran = run_as(&ours, &dir.path, &["=st"], b"x\n", || Ok(()), quick);
+    assert_eq!(
+        (ran.code, ran.stderr.as_str()),
+        (
+            Some(111),
+            "multilog: fatal: unable to create st: not a regular file\n"
+        )
+    );
 }
 
 /// Makes a FIFO at `path`.

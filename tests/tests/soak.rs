@@ -7,7 +7,7 @@
 //! once; every service up, a new one picked up at once.
 
 use dt_core::status::Want;
-use dt_tests::service::{ServiceDir, Supervise, descriptors, wait_until};
+use dt_tests::service::{ServiceDir, Supervise, lasting_descriptors, wait_until};
 use dt_tests::{env_or, host, ours};
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ fn a_crash_looping_service_keeps_memory_descriptors_rate_and_commands() {
     // Dirty private pages: clean text pages move between private and shared with the
     // number of supervise processes on the machine (see tests/tests/supervise.rs).
     let before = (
-        descriptors(supervise.pid()),
+        lasting_descriptors(supervise.pid()),
         memory(supervise.pid(), "Private_Dirty"),
     );
     let (began, first) = (Instant::now(), count());
@@ -54,7 +54,7 @@ fn a_crash_looping_service_keeps_memory_descriptors_rate_and_commands() {
     let seconds = began.elapsed().as_secs_f64();
     let restarts = count() - first;
     let after = (
-        descriptors(supervise.pid()),
+        lasting_descriptors(supervise.pid()),
         memory(supervise.pid(), "Private_Dirty"),
     );
     let rate = restarts as f64 / (seconds - pauses.as_secs_f64());

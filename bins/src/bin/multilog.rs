@@ -28,7 +28,7 @@ use platform::msg::{fatal, fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, exited_ok, fork_child, move_fd};
 use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
-use rustix::fd::{AsFd, OwnedFd};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{
     AtFlags, CWD, FlockOperation, Mode, OFlags, SeekFrom, chmodat, fchmod, flock, fsync, linkat,
     mkdirat, openat, renameat, seek, statat, unlinkat,
@@ -488,7 +488,7 @@ impl Place<'_> {
     /// execution on a `noexec` mount whatever the mode); a missing file is not. Exits
     /// 111 if it cannot tell.
     fn closed(&self, name: &CStr) -> bool {
-        match stat(&self.dir, name) {
+        match stat(self.dir.as_fd(), name) {
             Ok((mode, _)) => mode & CLOSED_BIT != 0,
             Err(Errno::NOENT) => false,
             Err(e) => fatal_sys(&[b"unable to stat ", self.path, b"/", name.to_bytes()], e),
@@ -555,7 +555,7 @@ impl Place<'_> {
         // archive too; it is read again only after each removal.
         let mut census = Census::default();
         self.retry(b"unable to archive ", file, &mut || {
-            let linked = match stat(&self.dir, file) {
+            let linked = match stat(self.dir.as_fd(), file) {
                 Ok((_, linked)) => linked,
                 Err(Errno::NOENT) => return Ok(()), // nothing to archive, nothing counted
                 Err(e) => return Err(e),
@@ -683,10 +683,20 @@ fn run_processor(dir: &OwnedFd, processor: &[u8], env: Env) {
 
 /// Opens a status file (`=file`), creating it (mode 0600) if need be, without waiting:
 /// a FIFO nobody reads is refused at once (`ENXIO`), as by the original.
+/// A FIFO (or a socket) there is refused: with a reader it would never take the
+/// padded status, and multilog would pause on it for ever; a device (`/dev/null`) is
+/// taken, as by the original.
 fn open_status(file: &[u8]) -> OwnedFd {
     let flags = OFlags::WRONLY | OFlags::CREATE | NO_WAIT | OFlags::CLOEXEC;
-    match PathBuf::join(&[file]).and_then(|f| openat(CWD, f.as_c_str(), flags, MODE_PRIVATE)) {
-        Ok(fd) => fd,
+    let opened = PathBuf::join(&[file]).and_then(|f| {
+        let fd = openat(CWD, f.as_c_str(), flags, MODE_PRIVATE)?;
+        Ok((fd, stat(CWD, f.as_c_str())?.0))
+    });
+    match opened {
+        Ok((_, mode)) if matches!(mode & 0o170_000, 0o010_000 | 0o140_000) => {
+            fatal(&[b"unable to create ", file, b": not a regular file"])
+        }
+        Ok((fd, _)) => fd,
         Err(e) => fatal_sys(&[b"unable to create ", file], e),
     }
 }
@@ -694,7 +704,7 @@ fn open_status(file: &[u8]) -> OwnedFd {
 /// The mode of `name` in `dir`, and whether it has other links. One function for every
 /// caller: on 32-bit targets `statat` brings `statx` with its fallback and conversions.
 #[inline(never)]
-fn stat(dir: &OwnedFd, name: &CStr) -> Result<(u32, bool), Errno> {
+fn stat(dir: BorrowedFd<'_>, name: &CStr) -> Result<(u32, bool), Errno> {
     let st = statat(dir, name, AtFlags::empty())?;
     Ok((st.st_mode, st.st_nlink > 1))
 }
