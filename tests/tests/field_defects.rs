@@ -4,7 +4,9 @@
 //! service that changed its uid, and hostile files planted where supervise, svscan,
 //! svstat, svok and envdir expect their own.
 
-use dt_tests::service::{ServiceDir, Supervise, kill, parent_of, process_state, wait_until};
+use dt_tests::service::{
+    ServiceDir, Supervise, kill, parent_of, process_state, wait_until, write_script,
+};
 use dt_tests::{Program, host, ours};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -13,11 +15,6 @@ use std::time::{Duration, Instant};
 
 fn tool(name: &str) -> Program {
     ours(&host(), name)
-}
-
-fn write_script(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 fn svstat(dir: &Path) -> String {

@@ -826,12 +826,7 @@ fn a_fifo_for_a_status_file_or_lock_never_blocks_like_the_original() {
         let dir = ServiceDir::new("multilog-fifo-read", None);
         let fifo = dir.path.join("d/lock");
         std::fs::create_dir(dir.path.join("d")).unwrap();
-        make_fifo(&fifo);
-        let _reader = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(&fifo)
-            .unwrap();
+        let _reader = fifo_with_reader(&fifo);
         let ran = run_as(&program, &dir.path, &["./d"], b"x\n", || Ok(()), quick);
         let current = std::fs::read(dir.path.join("d/current")).unwrap();
         seen.push((ran.code, ran.stderr, current));
@@ -842,12 +837,7 @@ fn a_fifo_for_a_status_file_or_lock_never_blocks_like_the_original() {
     // original pauses on it for ever, deaf to TERM).
     let dir = ServiceDir::new("multilog-fifo-status", None);
     let fifo = dir.path.join("st");
-    make_fifo(&fifo);
-    let _reader = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(&fifo)
-        .unwrap();
+    let _reader = fifo_with_reader(&fifo);
     let ours = ours(&host(), "multilog");
     let ran = run_as(&ours, &dir.path, &["=st"], b"x\n", || Ok(()), quick);
     assert_eq!(
@@ -857,6 +847,16 @@ fn a_fifo_for_a_status_file_or_lock_never_blocks_like_the_original() {
             "multilog: fatal: unable to create st: not a regular file\n"
         )
     );
+}
+
+/// Makes a FIFO at `path` and opens it for reading (without waiting for a writer).
+fn fifo_with_reader(path: &Path) -> std::fs::File {
+    make_fifo(path);
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .unwrap()
 }
 
 /// Makes a FIFO at `path`.

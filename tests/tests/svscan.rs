@@ -2,7 +2,7 @@
 //! through inotify, vanished ones left alone, a dead supervise restarted; ours with the
 //! original supervise and the original with ours; bad input as the original.
 
-use dt_tests::service::{ServiceDir, descriptors, kill, wait_until};
+use dt_tests::service::{ServiceDir, descriptors, kill, wait_until, write_script};
 use dt_tests::{Program, full_targets, host, original, ours};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -80,12 +80,6 @@ impl Drop for Running {
             }
         }
     }
-}
-
-fn write_script(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 fn up(service: &Path) -> bool {
