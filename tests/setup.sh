@@ -11,8 +11,12 @@ for pair in qemu-mips-static:qemu-user-static tai64nlocal:daemontools s6-tai64n:
     ps:procps setpriv:util-linux prlimit:util-linux llvm-objdump:llvm; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair#*:}")
 done
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+# The boot test and the real-daemon test fetch packages: the lists must exist.
+if [ ${#need_apt[@]} -eq 0 ] && ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+  $sudo apt-get update -qq
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "setup: installing ${need_apt[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
