@@ -1,5 +1,10 @@
 //! The process's arguments and environment, as NUL-terminated byte strings from the
 //! kernel's initial stack, read in place (no copies, no allocation).
+//!
+//! # Safety
+//! [`Args`] and [`Env`] are made only by `start` from the pointers the kernel laid out;
+//! those strings live, unmoved, for the whole process, and indexes are checked against
+//! `argc` and the environment's NULL before any pointer is read.
 
 use core::ffi::CStr;
 

@@ -1,4 +1,8 @@
 //! Whole small files read into a caller's fixed buffer, and path names built in place.
+//!
+//! # Safety
+//! A [`PathBuf`] holds no NUL byte before its end ([`PathBuf::join`] refuses pieces that
+//! do), so it is a C string without a second scan.
 
 use core::ffi::CStr;
 use core::mem::MaybeUninit;
@@ -19,14 +23,17 @@ pub struct PathBuf {
 }
 
 impl PathBuf {
-    /// `pieces` joined as they are; `Err(NAMETOOLONG)` if they do not fit. The pieces come
-    /// from C strings (arguments, environment) or literals, so none holds a NUL byte.
+    /// `pieces` joined as they are; `Err(NAMETOOLONG)` if they do not fit, `Err(INVAL)` if
+    /// one holds a NUL byte (no file name can).
     pub fn join(pieces: &[&[u8]]) -> Result<PathBuf, Errno> {
         let mut path = PathBuf {
             buf: [0; PATH_MAX],
             len: 0,
         };
         for piece in pieces {
+            if dt_core::bytes::find_byte(0, piece).is_some() {
+                return Err(Errno::INVAL);
+            }
             let end = path.len + piece.len();
             if end >= PATH_MAX {
                 return Err(Errno::NAMETOOLONG);
@@ -40,7 +47,7 @@ impl PathBuf {
     /// The path as a C string.
     pub fn as_c_str(&self) -> &CStr {
         // SAFETY: `join` keeps len < PATH_MAX, the byte at `len` is the NUL left by the
-        // zeroed buffer, and the pieces hold no NUL (they come from C strings).
+        // zeroed buffer, and `join` refused any piece holding a NUL.
         unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
     }
 

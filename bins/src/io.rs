@@ -3,6 +3,10 @@
 //!
 //! Contract: every function retries on `EINTR`; a write either completes or reports the
 //! error, and [`Output`] never drops bytes it has accepted.
+//!
+//! # Safety
+//! Descriptors 0-2 are borrowed for `'static`: they are open from the start (see
+//! [`open_standard_descriptors`]) and nothing in the process closes them.
 
 use rustix::fd::{AsFd, BorrowedFd};
 use rustix::io::Errno;

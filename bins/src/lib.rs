@@ -5,9 +5,19 @@
 //! message style and exit codes, the clock and file reading.
 //!
 //! # Safety
-//! `unsafe` appears in four places, each with a `// SAFETY:` reason: the per-architecture
-//! `_start` and the reading of the kernel's initial stack ([`start`]), borrowing the
-//! standard descriptors 0-2 ([`io`]), and the link-time hand-off to the binary's `main`.
+//! `unsafe` appears in these modules only, each block with a `// SAFETY:` reason and each
+//! module with a `# Safety` section on what it relies on:
+//! - `start`: the per-architecture `_start` and the reading of the kernel's initial stack;
+//! - [`env`]: the argument and environment strings read in place on that stack;
+//! - [`io`]: borrowing the standard descriptors 0-2;
+//! - [`process`]: the signal mask, `fork` and `execve` (rustix's runtime calls);
+//! - [`file`]: a [`file::PathBuf`] as a C string without a second scan for NUL;
+//! - `sys`: the raw syscalls rustix lacks;
+//! - this file: the link-time hand-off to the binary's `main` ([`tool!`]).
+//!
+//! The tools in `src/bin/` call safe rustix directly where this layer has nothing to add,
+//! but never `unsafe`: each has `#![deny(unsafe_code)]`, and [`tool!`] allows only the
+//! `#[unsafe(no_mangle)]` it expands to.
 #![no_std]
 #![cfg_attr(target_arch = "mips", feature(asm_experimental_arch))]
 
@@ -53,10 +63,12 @@ pub fn tool_name() -> &'static [u8] {
 #[macro_export]
 macro_rules! tool {
     ($name:literal, $main:path) => {
+        #[allow(unsafe_code)] // the one unsafe attribute a tool has: its symbol names
         #[unsafe(no_mangle)]
         fn dt_tool_name() -> &'static [u8] {
             $name
         }
+        #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
         fn dt_tool_main(args: $crate::Args, env: $crate::Env) -> i32 {
             $main(args, env)

@@ -1,5 +1,10 @@
 //! Child processes: SIGCHLD as a readable descriptor (signalfd), fork and exec,
 //! signals, and reaping.
+//!
+//! # Safety
+//! Every tool is single-threaded: changing the signal mask and forking affect only this
+//! process, and a forked child is a complete copy that may run any code before it
+//! executes or exits. `execve` gets NULL-terminated arrays of C strings that outlive it.
 
 use core::ffi::CStr;
 

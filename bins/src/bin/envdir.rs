@@ -4,6 +4,7 @@
 //! removed and NUL bytes turned into newlines, is the value (`dt_core::envdir`). The new
 //! variables hold at most 64 KiB and the environment 1024 variables.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::envdir::{Setting, setting};

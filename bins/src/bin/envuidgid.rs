@@ -1,6 +1,7 @@
 //! envuidgid: run a child with `$UID` and `$GID` set to an account's user and group ids
 //! (`envuidgid account child`), read from `/etc/passwd`.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::decimal::Digits;

@@ -3,6 +3,7 @@
 //! waits until every copy is closed (so the daemon and its descendants have exited),
 //! then exits with the child's exit code (111 and `child crashed` if a signal killed it).
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use platform::io::read;

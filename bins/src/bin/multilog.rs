@@ -10,6 +10,7 @@
 //! and the end of input finish the line in progress, write everything, mark `current`
 //! closed cleanly (mode 0744) and exit 0.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use core::ffi::CStr;

@@ -2,6 +2,7 @@
 //! (`pgrphack child`). As daemontools 0.76, a `setsid` that fails (the process already
 //! leads a group) is no error.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use platform::msg::usage;

@@ -2,6 +2,7 @@
 //! stdin into its own last argument (at least five bytes), keeping the first three and
 //! scrolling the rest, so `ps` shows the latest error output of `svscan`.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::title::{MIN_TITLE, scroll};

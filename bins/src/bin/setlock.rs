@@ -5,6 +5,7 @@
 //! `-x`: if the file cannot be opened or locked, exit 0 silently (`-X`, the default:
 //! say so, exit 111).
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::options::read_flags;

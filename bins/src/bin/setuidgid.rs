@@ -8,6 +8,7 @@
 //! one that asked for it. Otherwise `kill -9` of supervise would leave the service
 //! running beside the copy the next supervise starts.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use platform::EXIT_TEMP;

@@ -3,6 +3,7 @@
 //! hard limit); a number above the hard limit is lowered to it. `-m` sets data, stack,
 //! locked memory and address space at once. 64-bit limits on every target (prlimit64).
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::limits::{LETTERS, Resource, resources, soft, value};

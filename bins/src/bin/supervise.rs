@@ -6,6 +6,7 @@
 //! with a timeout only while a restart waits for its turn. The child gets SIGTERM if
 //! supervise dies; `supervise/lock` holds supervise's pid (for svscan, see there).
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::control::Command;

@@ -2,6 +2,7 @@
 //! its options (each once, in order) to each `dir/supervise/control` in one write; a
 //! directory that fails gets a warning and the others are still done.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::control::CommandBytes;

@@ -1,5 +1,6 @@
 //! svok: exit 0 if supervise is running for a directory, 100 if not.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use platform::file::open_fifo;

@@ -17,6 +17,7 @@
 //! once their supervise processes have gone, to every logger (so the last output is
 //! still logged); then svscan exits 0.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use core::ffi::CStr;

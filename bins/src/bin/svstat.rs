@@ -1,6 +1,7 @@
 //! svstat: print the status of supervised services, one line per directory, in the
 //! original's words: `dir: up (pid 123) 45 seconds, normally down, paused, want down`.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use core::ffi::CStr;

@@ -6,6 +6,7 @@
 //! moves in 32 KiB reads. Long lines, a missing final newline and binary bytes pass
 //! through untouched.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::bytes::find_byte;

@@ -3,6 +3,7 @@
 //! starting with `@` pass unchanged; a line starting with `@` but no valid label stops
 //! the filter with exit 100 after everything before it has been written.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::decimal::{Digits, FRAC_MAX, unix_fraction};

@@ -2,6 +2,7 @@
 //! `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`, the way daemontools 0.76 prints it under glibc.
 //! Lines without a readable label are copied unchanged.
 #![no_std]
+#![deny(unsafe_code)]
 #![no_main]
 
 use dt_core::decimal::{LOCAL_STAMP_MAX, local_stamp};
