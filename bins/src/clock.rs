@@ -15,6 +15,19 @@ pub fn wall_clock() -> (i64, u32) {
     clock_gettime(libc::CLOCK_REALTIME as u32)
 }
 
+/// A `poll` timeout of `ms` milliseconds.
+pub fn timeout_ms(ms: u64) -> rustix::time::Timespec {
+    rustix::time::Timespec {
+        tv_sec: (ms / 1000) as _,
+        tv_nsec: ((ms % 1000) * 1_000_000) as _,
+    }
+}
+
+/// A `poll` timeout that ends at `at` on the [`monotonic_ms`] clock (zero if past).
+pub fn timeout_until(at: u64) -> rustix::time::Timespec {
+    timeout_ms(at.saturating_sub(monotonic_ms()))
+}
+
 /// The monotonic clock in milliseconds (for deadlines; never jumps with the wall clock).
 pub fn monotonic_ms() -> u64 {
     let (secs, nanos) = clock_gettime(libc::CLOCK_MONOTONIC as u32);

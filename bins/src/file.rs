@@ -130,6 +130,29 @@ pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
     }
 }
 
+/// Whether a `supervise` runs for a service, told by opening one of its FIFOs
+/// (`supervise/ok` or `supervise/control`) for writing without waiting.
+pub enum Supervised {
+    /// Someone reads the FIFO: here it is, open for writing.
+    Running(OwnedFd),
+    /// The FIFO is there, but nobody reads it (or it is not a FIFO).
+    NotRunning,
+    /// No FIFO: no supervise has ever run there.
+    Missing,
+    /// Another error.
+    Error(Errno),
+}
+
+/// [`Supervised`] for the FIFO at `path`.
+pub fn supervised(path: &CStr) -> Supervised {
+    match open_fifo(path, true) {
+        Ok(fd) => Supervised::Running(fd),
+        Err(Errno::NXIO) => Supervised::NotRunning,
+        Err(Errno::NOENT) => Supervised::Missing,
+        Err(e) => Supervised::Error(e),
+    }
+}
+
 /// Why [`open_regular`] failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpenError {

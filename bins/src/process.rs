@@ -8,7 +8,6 @@
 
 use core::ffi::CStr;
 
-use dt_core::supervisor::Signal as Sig;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, wait, waitpid};
@@ -121,16 +120,7 @@ pub fn reap() -> Option<u32> {
 /// Sends `signal` to `pid`; a process that is already gone is no error worth reporting.
 /// Only a plain process id above 1 is signalled: never a group, `init` or every process
 /// (`kill(-1)`), whatever the caller passes.
-pub fn kill(pid: u32, signal: Sig) {
-    let signal = match signal {
-        Sig::Stop => Signal::STOP,
-        Sig::Continue => Signal::CONT,
-        Sig::Hangup => Signal::HUP,
-        Sig::Alarm => Signal::ALARM,
-        Sig::Interrupt => Signal::INT,
-        Sig::Terminate => Signal::TERM,
-        Sig::Kill => Signal::KILL,
-    };
+pub fn kill(pid: u32, signal: Signal) {
     let pid = i32::try_from(pid)
         .ok()
         .filter(|&p| p > 1)

@@ -32,11 +32,9 @@ pub fn signalfd(mask: &KernelSigSet) -> Result<OwnedFd, Errno> {
             flags,
         )
     };
-    if ret < 0 && ret > -4096 {
-        return Err(Errno::from_raw_os_error(-ret as i32));
-    }
+    let fd = result(ret)?;
     // SAFETY: a non-negative result is a new descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(ret as i32) })
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
 /// Gives `signal` its default action: `rt_sigaction(signal, &zeros, NULL, sizeof mask)`.
@@ -57,11 +55,7 @@ pub fn default_action(signal: rustix::process::Signal) -> Result<(), Errno> {
             size_of::<KernelSigSet>(),
         )
     };
-    if ret < 0 && ret > -4096 {
-        Err(Errno::from_raw_os_error(-ret as i32))
-    } else {
-        Ok(())
-    }
+    result(ret).map(drop)
 }
 
 /// Makes `fd` the descriptor `target` without close-on-exec: `dup3(fd, target, 0)`, or
@@ -84,10 +78,15 @@ pub fn dup3(fd: OwnedFd, target: i32) -> Result<(), Errno> {
             0,
         )
     };
+    result(ret).map(drop)
+}
+
+/// A raw syscall's return value as a result: -4095..=-1 is `-errno`.
+fn result(ret: isize) -> Result<usize, Errno> {
     if ret < 0 && ret > -4096 {
         Err(Errno::from_raw_os_error(-ret as i32))
     } else {
-        Ok(())
+        Ok(ret as usize)
     }
 }
 

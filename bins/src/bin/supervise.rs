@@ -12,7 +12,7 @@
 use dt_core::control::Command;
 use dt_core::decimal::Digits;
 use dt_core::supervisor::{Action, Actions, Event, Instant, Now, Supervisor};
-use platform::clock::{monotonic_ms, now};
+use platform::clock::{monotonic_ms, now, timeout_until};
 use platform::file::{
     OpenError, PATH_MAX, PathBuf, ReplaceError, exists, make_fifo, open_fifo, open_regular,
     replace_file,
@@ -26,7 +26,6 @@ use rustix::fd::OwnedFd;
 use rustix::fs::{CWD, FlockOperation, Mode, OFlags, flock};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, geteuid, getppid, set_parent_process_death_signal};
-use rustix::time::Timespec;
 
 platform::tool!(b"supervise", run);
 
@@ -90,13 +89,7 @@ fn run(args: Args, env: Env) -> i32 {
     let _ok = open_fifo(c"supervise/ok", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     loop {
-        let timeout = machine.deadline().map(|Instant(at)| {
-            let ms = at.saturating_sub(monotonic_ms());
-            Timespec {
-                tv_sec: (ms / 1000) as _,
-                tv_nsec: ((ms % 1000) * 1_000_000) as _,
-            }
-        });
+        let timeout = machine.deadline().map(|Instant(at)| timeout_until(at));
         let children_fd = service.signals.fd();
         let mut fds = [
             PollFd::new(&children_fd, PollFlags::IN),
@@ -182,6 +175,20 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
     (fd, ours)
 }
 
+/// The kernel's signal for the machine's.
+fn signal_number(signal: dt_core::supervisor::Signal) -> Signal {
+    use dt_core::supervisor::Signal as S;
+    match signal {
+        S::Stop => Signal::STOP,
+        S::Continue => Signal::CONT,
+        S::Hangup => Signal::HUP,
+        S::Alarm => Signal::ALARM,
+        S::Interrupt => Signal::INT,
+        S::Terminate => Signal::TERM,
+        S::Kill => Signal::KILL,
+    }
+}
+
 fn clock() -> Now {
     Now {
         mono: Instant(monotonic_ms()),
@@ -196,7 +203,7 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
     let mut i = 0;
     while i < actions.len() {
         match actions[i] {
-            Action::Signal { pid, signal } => kill(pid, signal),
+            Action::Signal { pid, signal } => kill(pid, signal_number(signal)),
             Action::WriteStatus(status) => {
                 let written =
                     replace_file(c"supervise/status.new", c"supervise/status", &status.pack());

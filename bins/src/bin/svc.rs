@@ -7,7 +7,7 @@
 
 use dt_core::control::CommandBytes;
 use dt_core::options::read_flags;
-use platform::file::{Cwd, open_fifo};
+use platform::file::{Cwd, Supervised, supervised};
 use platform::io::write_all;
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::{Args, EXIT_OK, EXIT_USAGE, Env};
@@ -42,10 +42,13 @@ fn run(args: Args, _env: Env) -> i32 {
             warn_sys(&[b"unable to chdir to ", name], e);
             continue;
         }
-        match open_fifo(c"supervise/control", true) {
-            Err(Errno::NXIO) => warn(&[b"unable to control ", name, b": supervise not running"]),
-            Err(e) => warn_sys(&[b"unable to control ", name], e),
-            Ok(control) => {
+        match supervised(c"supervise/control") {
+            Supervised::NotRunning => {
+                warn(&[b"unable to control ", name, b": supervise not running"])
+            }
+            Supervised::Missing => warn_sys(&[b"unable to control ", name], Errno::NOENT),
+            Supervised::Error(e) => warn_sys(&[b"unable to control ", name], e),
+            Supervised::Running(control) => {
                 // Blocking from here on, as the original: the bytes all arrive.
                 let written = fcntl_setfl(&control, OFlags::empty())
                     .and_then(|()| write_all(&control, commands.as_bytes()));

@@ -3,10 +3,9 @@
 #![deny(unsafe_code)]
 #![no_main]
 
-use platform::file::open_fifo;
+use platform::file::{Supervised, supervised};
 use platform::msg::{fatal_sys, usage};
 use platform::{Args, EXIT_OK, EXIT_USAGE, Env};
-use rustix::io::Errno;
 
 platform::tool!(b"svok", run);
 
@@ -17,9 +16,11 @@ fn run(args: Args, _env: Env) -> i32 {
     if let Err(e) = rustix::process::chdir(dir) {
         fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
     }
-    match open_fifo(c"supervise/ok", true) {
-        Ok(_) => EXIT_OK,
-        Err(Errno::NOENT | Errno::NXIO) => EXIT_USAGE,
-        Err(e) => fatal_sys(&[b"unable to open ", dir.to_bytes(), b"/supervise/ok"], e),
+    match supervised(c"supervise/ok") {
+        Supervised::Running(_) => EXIT_OK,
+        Supervised::NotRunning | Supervised::Missing => EXIT_USAGE,
+        Supervised::Error(e) => {
+            fatal_sys(&[b"unable to open ", dir.to_bytes(), b"/supervise/ok"], e)
+        }
     }
 }

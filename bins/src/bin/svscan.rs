@@ -23,8 +23,8 @@
 use core::ffi::CStr;
 
 use dt_core::scan::{DirId, Refused, ScanTable, settling};
-use platform::clock::{monotonic_ms, wall_clock};
-use platform::file::{PathBuf, for_each_entry, open_fifo};
+use platform::clock::{monotonic_ms, timeout_ms, timeout_until, wall_clock};
+use platform::file::{PathBuf, Supervised, for_each_entry, supervised};
 use platform::io::read;
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, reap};
@@ -35,7 +35,6 @@ use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, inotify, open, stat, stat
 use rustix::io::{Errno, fcntl_dupfd_cloexec};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::Signal;
-use rustix::time::Timespec;
 
 platform::tool!(b"svscan", run);
 
@@ -76,11 +75,7 @@ fn run(args: Args, env: Env) -> i32 {
                 SCAN_INTERVAL_MS
             };
         loop {
-            let ms = due.saturating_sub(monotonic_ms());
-            let timeout = Timespec {
-                tv_sec: (ms / 1000) as _,
-                tv_nsec: ((ms % 1000) * 1_000_000) as _,
-            };
+            let timeout = timeout_until(due);
             let children = signals.fd();
             // Without inotify the second entry repeats the first, harmlessly.
             let watched = changes.as_ref().map_or(children, |fd| fd.as_fd());
@@ -93,11 +88,7 @@ fn run(args: Args, env: Env) -> i32 {
                 // Never exit (svscan may be process 1): say so, and try again shortly.
                 Err(e) => {
                     warn_sys(&[b"unable to wait for events"], e);
-                    let pause = Timespec {
-                        tv_sec: 1,
-                        tv_nsec: 0,
-                    };
-                    let _ = poll(&mut [], Some(&pause));
+                    let _ = poll(&mut [], Some(&timeout_ms(1000)));
                     continue;
                 }
             }
@@ -145,11 +136,8 @@ fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
         });
         let until = monotonic_ms() + SHUTDOWN_WAIT_MS;
         while table.running(log) > 0 && monotonic_ms() < until {
-            let pause = Timespec {
-                tv_sec: 0,
-                tv_nsec: 100_000_000,
-            };
             let children = signals.fd();
+            let pause = timeout_ms(100);
             let _ = poll(&mut [PollFd::new(&children, PollFlags::IN)], Some(&pause));
             let _ = signals.drain();
             while let Some(pid) = reap() {
@@ -234,7 +222,7 @@ fn start(table: &mut ScanTable<LogPipe>, id: DirId, name: &CStr, signals: &Child
         }
         Err(Refused::Setup) => return,
     };
-    if service.needs_main() && !supervised(bytes, b"/supervise/ok") {
+    if service.needs_main() && !supervise_runs(bytes, b"/supervise/ok") {
         let pipe = service.log_pipe.as_ref().map(|p| &p.write);
         let started = fork_child(signals, || {
             if let Some(write) = pipe {
@@ -258,7 +246,7 @@ fn start(table: &mut ScanTable<LogPipe>, id: DirId, name: &CStr, signals: &Child
             Err(e) => return warn_sys(&[b"unable to fork for ", bytes], e),
         }
     }
-    if service.needs_log() && !supervised(bytes, b"/log/supervise/ok") {
+    if service.needs_log() && !supervise_runs(bytes, b"/log/supervise/ok") {
         let pipe = service.log_pipe.as_ref().map(|p| &p.read);
         let started = fork_child(signals, || {
             if let Some(read) = pipe {
@@ -316,8 +304,9 @@ fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
 /// Whether a supervise that this svscan did not start (an earlier svscan did) runs for
 /// the directory: someone reads its `ok` FIFO. Starting another would only fail on
 /// its lock.
-fn supervised(name: &[u8], ok: &[u8]) -> bool {
-    PathBuf::join(&[name, ok]).is_ok_and(|path| open_fifo(path.as_c_str(), true).is_ok())
+fn supervise_runs(name: &[u8], ok: &[u8]) -> bool {
+    PathBuf::join(&[name, ok])
+        .is_ok_and(|path| matches!(supervised(path.as_c_str()), Supervised::Running(_)))
 }
 
 /// The pipe of a tree that an earlier svscan started and that still runs (that svscan

@@ -9,7 +9,7 @@ use core::ffi::CStr;
 use dt_core::decimal::Digits;
 use dt_core::status::{STATUS_LEN, Status, Want};
 use platform::clock::now;
-use platform::file::{Cwd, exists, open_fifo, open_regular};
+use platform::file::{Cwd, Supervised, exists, open_regular, supervised};
 use platform::io::{Output, read, stdout};
 use platform::msg::{errno_text, fatal_sys};
 use platform::{Args, EXIT_OK, Env};
@@ -46,10 +46,14 @@ fn status_of(dir: &CStr) -> Result<(Status, bool), Problem> {
     rustix::process::chdir(dir).map_err(|e| Problem(b": unable to chdir: ", errno_text(e)))?;
     let normally_up =
         !exists(c"down").map_err(|e| Problem(b": unable to stat down: ", errno_text(e)))?;
-    match open_fifo(c"supervise/ok", true) {
-        Ok(_) => {}
-        Err(Errno::NXIO) => return Err(Problem(b": supervise not running", b"")),
-        Err(e) => return Err(Problem(b": unable to open supervise/ok: ", errno_text(e))),
+    let reason = match supervised(c"supervise/ok") {
+        Supervised::Running(_) => None,
+        Supervised::NotRunning => return Err(Problem(b": supervise not running", b"")),
+        Supervised::Missing => Some(Errno::NOENT),
+        Supervised::Error(e) => Some(e),
+    };
+    if let Some(e) = reason {
+        return Err(Problem(b": unable to open supervise/ok: ", errno_text(e)));
     }
     let (file, _) = open_regular(CWD, c"supervise/status", OFlags::RDONLY, Mode::empty())
         .map_err(|e| Problem(b": unable to open supervise/status: ", e.text()))?;
