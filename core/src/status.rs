@@ -72,7 +72,7 @@ impl Status {
 mod tests {
     use super::*;
 
-    /// The golden vector of COMPAT.md: Unix time 0, pid 0x12345678, up, not paused.
+    /// The golden vector of docs/COMPAT.md: Unix time 0, pid 0x12345678, up, not paused.
     const GOLDEN: [u8; 18] = [
         0x40, 0, 0, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x78, 0x56, 0x34, 0x12, 0, b'u',
     ];

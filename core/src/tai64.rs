@@ -1,6 +1,6 @@
 //! TAI64 and TAI64N: the 8- and 12-byte packed forms and the 25-character `@` label.
 //!
-//! Conventions of daemontools 0.76 (see `COMPAT.md`): a TAI64 second count is
+//! Conventions of daemontools 0.76 (see `docs/COMPAT.md`): a TAI64 second count is
 //! `2^62 + 10 + unix_seconds` (no leap-second table), packed big-endian; TAI64N appends
 //! the nanoseconds as a big-endian `u32`; the external label is `@` and 24 lowercase hex
 //! digits of the 12 packed bytes.
