@@ -316,6 +316,17 @@ pub fn assert_same_as_original(tool: &str, env: &[(&str, &str)], input: &[u8]) {
     }
 }
 
+/// Whether the test runs as root; if not, says on stderr that `test` is skipped because
+/// it needs root for `what` (the suite runs as root in CI; a developer may not).
+pub fn root_or_skip(test: &str, what: &str) -> bool {
+    // SAFETY: geteuid(2) has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("skipped: {test} needs root to {what}");
+    }
+    root
+}
+
 /// Unix time now, in seconds.
 pub fn unix_now() -> i64 {
     SystemTime::now()

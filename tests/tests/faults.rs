@@ -440,6 +440,9 @@ fn stop_and_collect(tree: &Tree, service: &Path, main: &Path) -> Vec<String> {
 
 #[test]
 fn a_read_only_log_file_system_holds_the_lines_back_until_it_is_writable() {
+    if !dt_tests::root_or_skip("the read-only log test", "mount a tmpfs") {
+        return;
+    }
     let mut tree = Tree::new("faults-ro");
     let service = tree.add("ro", WRITER, Some("#!/bin/sh\nexec multilog t ./fs/main\n"));
     let fs = service.join("log/fs");
@@ -472,6 +475,12 @@ fn a_read_only_log_file_system_holds_the_lines_back_until_it_is_writable() {
 
 #[test]
 fn running_out_of_descriptors_recovers_once_the_limit_rises() {
+    if !dt_tests::root_or_skip(
+        "running_out_of_descriptors_recovers_once_the_limit_rises",
+        "change limits and accounts",
+    ) {
+        return;
+    }
     let mut tree = Tree::new("faults-fds");
     let names: Vec<String> = (0..8).map(|i| format!("s{i}")).collect();
     for name in &names {
@@ -571,6 +580,12 @@ fn give_away(dir: &Path, uid: u32) {
 
 #[test]
 fn fork_failing_in_svscan_recovers_once_processes_are_allowed() {
+    if !dt_tests::root_or_skip(
+        "fork_failing_in_svscan_recovers_once_processes_are_allowed",
+        "change limits and accounts",
+    ) {
+        return;
+    }
     let mut tree = Tree::new("faults-nproc");
     let service = tree.add(
         "forked",
@@ -596,6 +611,12 @@ fn fork_failing_in_svscan_recovers_once_processes_are_allowed() {
 
 #[test]
 fn fork_failing_in_supervise_is_retried_after_a_minute() {
+    if !dt_tests::root_or_skip(
+        "fork_failing_in_supervise_is_retried_after_a_minute",
+        "change limits and accounts",
+    ) {
+        return;
+    }
     let dir = ServiceDir::new(
         "faults-supervise-nproc",
         Some("#!/bin/sh\nexec sleep 1000\n"),

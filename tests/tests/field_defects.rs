@@ -172,6 +172,12 @@ fn svscan_term_stops_a_setsid_service_at_once() {
 
 #[test]
 fn svscan_as_process_1_reaps_setsid_orphans() {
+    if !dt_tests::root_or_skip(
+        "svscan_as_process_1_reaps_setsid_orphans",
+        "unshare a pid namespace",
+    ) {
+        return;
+    }
     let dir = ServiceDir::new("setsid-pid1", None);
     std::fs::create_dir(dir.path.join("o")).unwrap();
     write_script(
@@ -330,6 +336,9 @@ fn a_dangling_supervise_link_gets_its_target_made() {
 
 #[test]
 fn setuidgid_keeps_the_parent_death_signal() {
+    if !dt_tests::root_or_skip("setuidgid_keeps_the_parent_death_signal", "change uid") {
+        return;
+    }
     let setuidgid = tool("setuidgid").path;
     let dir = ServiceDir::new(
         "pdeath",

@@ -416,6 +416,12 @@ fn term_stops_every_service_then_its_logger_then_svscan() {
 
 #[test]
 fn as_process_1_it_reaps_orphans_and_stops_on_term() {
+    if !dt_tests::root_or_skip(
+        "as_process_1_it_reaps_orphans_and_stops_on_term",
+        "unshare a pid namespace",
+    ) {
+        return;
+    }
     let (scan, services) = stop_scan("pid1");
     let path = format!("{}:/usr/bin:/bin", scan.bin.display());
     let svscan = ours(&host(), "svscan").path;
