@@ -9,7 +9,8 @@ use crate::decimal::div_rem_small;
 /// Seconds in a day.
 pub const SECS_PER_DAY: i64 = 86_400;
 
-/// A broken-down civil time. `second` is 60 only during an inserted leap second.
+/// A broken-down civil time. `second` is 60 or more only during an inserted leap second
+/// (see [`crate::tz::Zone::local`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateTime {
     /// Year (astronomical: year 0 is 1 BC), within glibc's `int` range after `- 1900`.
@@ -22,7 +23,7 @@ pub struct DateTime {
     pub hour: u8,
     /// 0..=59
     pub minute: u8,
-    /// 0..=60
+    /// 0..=60 (up to [`crate::tz::SECOND_MAX`] in a crafted run of leap seconds)
     pub second: u8,
 }
 

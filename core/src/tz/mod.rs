@@ -19,6 +19,13 @@ pub const DEFAULT_FILE: &[u8] = b"/etc/localtime";
 pub const DEFAULT_DIR: &[u8] = b"/usr/share/zoneinfo";
 /// The zone glibc loads for an empty `TZ`.
 const EMPTY_NAME: &[u8] = b"Universal";
+/// The largest second [`Zone::local`] shows. glibc adds the leap hit (the length of a
+/// run of leap records one second and one correction apart) to `tm_sec` without bound,
+/// and 0.76 prints every digit of it. Up to 99 the answer is glibc's and two digits show
+/// it; a larger one needs 41 or more chained records, which no real table has (RFC 8536
+/// puts each leap second at the end of a UTC month, so not even two chain), and shows
+/// as 99 rather than as a three-digit number no caller expects.
+pub const SECOND_MAX: u8 = 99;
 
 /// Where the zone comes from, decided from `TZ` and `TZDIR` as glibc's `tzset` does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,17 +76,20 @@ pub enum Zone<'a> {
 
 impl Zone<'_> {
     /// Civil time at Unix time `t`, as glibc's `localtime` gives it; `None` where that
-    /// fails (the year does not fit a C `int`).
+    /// fails (the year does not fit a C `int`). An inserted leap second shows as second
+    /// 60 (61, ... in a crafted run of them, never above [`SECOND_MAX`]).
     pub fn local(&mut self, t: i64) -> Option<DateTime> {
         let utc_year = || DateTime::from_unix(t, 0).map(|d| d.year);
         match self {
             Zone::Rule(rule) => DateTime::from_unix(t, rule.offset_at(t, utc_year()?)),
             Zone::File(file) => {
-                let offset = file.offset_at(t, utc_year);
+                // glibc subtracts the correction from the offset as a `long`: no wrap.
+                let offset = i64::from(file.offset_at(t, utc_year));
                 let (correction, hit) = file.leap_correction(t);
-                let local = DateTime::from_unix(t, offset.wrapping_sub(correction))?;
+                let local = DateTime::from_unix(t.checked_add(offset - i64::from(correction))?, 0)?;
+                let second = usize::from(local.second).saturating_add(hit);
                 Some(DateTime {
-                    second: local.second + hit,
+                    second: u8::try_from(second.min(SECOND_MAX.into())).unwrap_or(SECOND_MAX),
                     ..local
                 })
             }
@@ -122,6 +132,69 @@ mod tests {
         assert_eq!((summer.day, summer.hour, summer.minute), (3, 11, 46));
         let winter = zone.local(1_700_000_000).unwrap(); // 2023-11-14 22:13:20 UTC
         assert_eq!((winter.day, winter.hour), (14, 23));
+    }
+
+    /// 1972-07-01 00:00:00 UTC, where the first leap second ends in the `right/` zones.
+    const FIRST_LEAP: i64 = 78_796_800;
+
+    fn hms(d: DateTime) -> (i64, u8, u8, u8, u8, u8) {
+        (d.year, d.month, d.day, d.hour, d.minute, d.second)
+    }
+
+    fn leap_zone(offset: i32, leaps: &[(i64, i32)]) -> Vec<u8> {
+        tzif::tests::tzif(false, &[], &[(offset, false)], leaps, "")
+    }
+
+    /// `n` leap records one second and one correction apart, from [`FIRST_LEAP`].
+    fn run(n: i64) -> Vec<(i64, i32)> {
+        (0..n).map(|k| (FIRST_LEAP + k, k as i32 + 1)).collect()
+    }
+
+    #[test]
+    fn inserted_leap_seconds_show_as_second_60() {
+        // The first two leap seconds of the `right/` zones.
+        let bytes = leap_zone(0, &[(FIRST_LEAP, 1), (94_694_401, 2)]);
+        let mut zone = Zone::File(TzFile::parse(&bytes).unwrap());
+        let mut at = |t| hms(zone.local(t).unwrap());
+        assert_eq!(at(FIRST_LEAP - 1), (1972, 6, 30, 23, 59, 59));
+        assert_eq!(at(FIRST_LEAP), (1972, 6, 30, 23, 59, 60));
+        assert_eq!(at(FIRST_LEAP + 1), (1972, 7, 1, 0, 0, 0));
+        assert_eq!(at(94_694_401), (1972, 12, 31, 23, 59, 60));
+        assert_eq!(at(94_694_402), (1973, 1, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn leap_second_runs_count_up_to_second_max() {
+        let bytes = leap_zone(0, &run(41));
+        let mut zone = Zone::File(TzFile::parse(&bytes).unwrap());
+        let mut at = |t| hms(zone.local(t).unwrap());
+        // glibc's 61 for a double leap second, and so on while two digits hold it.
+        assert_eq!(at(FIRST_LEAP + 1), (1972, 6, 30, 23, 59, 61));
+        assert_eq!(at(FIRST_LEAP + 39), (1972, 6, 30, 23, 59, 99));
+        assert_eq!(at(FIRST_LEAP + 40), (1972, 6, 30, 23, 59, SECOND_MAX));
+        assert_eq!(at(FIRST_LEAP + 41), (1972, 7, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn leap_second_run_of_220_records_saturates() {
+        // glibc shows second 59 + 220 here; a u8 sum overflowed.
+        let bytes = leap_zone(0, &run(220));
+        let mut zone = Zone::File(TzFile::parse(&bytes).unwrap());
+        let mut at = |t| hms(zone.local(t).unwrap());
+        assert_eq!(at(FIRST_LEAP + 219), (1972, 6, 30, 23, 59, SECOND_MAX));
+        assert_eq!(at(FIRST_LEAP + 220), (1972, 7, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn leap_corrections_beyond_i32_offsets_do_not_wrap() {
+        // glibc subtracts in `long`: 3600 + 2^31 seconds east, not a wrapped i32.
+        let bytes = leap_zone(3600, &[(0, i32::MIN)]);
+        let mut zone = Zone::File(TzFile::parse(&bytes).unwrap());
+        assert_eq!(hms(zone.local(0).unwrap()), (2038, 1, 19, 4, 14, 8));
+        let bytes = leap_zone(0, &[(0, -5)]);
+        let mut zone = Zone::File(TzFile::parse(&bytes).unwrap());
+        assert_eq!(hms(zone.local(0).unwrap()), (1970, 1, 1, 0, 0, 5));
+        assert_eq!(zone.local(i64::MAX), None);
     }
 
     #[test]

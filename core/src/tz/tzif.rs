@@ -182,29 +182,46 @@ impl<'a> TzFile<'a> {
         self.cached.2
     }
 
+    /// The leap-second records in file order: the Unix time of each occurrence and the
+    /// total correction from then on.
+    pub fn leap_records(&self) -> impl DoubleEndedIterator<Item = (i64, i32)> + Clone + '_ {
+        self.leaps
+            .chunks_exact(self.width + 4)
+            .map(|r| (be_time(r, self.width), be_i32(&r[self.width..])))
+    }
+
     /// glibc's leap-second correction at `t`: seconds to subtract, and how many inserted
-    /// leap seconds `t` falls on (shown as second 60).
-    pub fn leap_correction(&self, t: i64) -> (i32, u8) {
-        let (mut correction, mut hit, mut run, mut prev_at) = (0i32, 0u8, 0u8, i64::MIN);
-        for record in self.leaps.chunks(self.width + 4) {
-            let at = be_time(record, self.width);
-            if t < at {
-                break;
-            }
-            let c = be_i32(&record[self.width..]);
-            // A run of leap seconds one second apart, each adding one, counts as one hit
-            // per second of the run (glibc's rule).
-            let chained = at == prev_at.wrapping_add(1) && c == correction.wrapping_add(1);
-            run = if chained { run.saturating_add(1) } else { 1 };
-            hit = if t == at && c > correction { run } else { 0 };
-            (correction, prev_at) = (c, at);
+    /// leap seconds `t` falls on (shown as second 60, 61, ...). The hit is at most the
+    /// number of records.
+    ///
+    /// As glibc: the record in force is the last one in file order at or before `t` (a
+    /// valid file is sorted, and glibc does not check); `t` is a hit when it is that
+    /// record's time and the correction grows there; each earlier record one second and
+    /// one correction before the next adds one more. Corrections are compared as glibc's
+    /// `long`, so no sum wraps.
+    pub fn leap_correction(&self, t: i64) -> (i32, usize) {
+        let mut earlier = self.leap_records().rev().skip_while(|&(at, _)| t < at);
+        let Some((at, correction)) = earlier.next() else {
+            return (0, 0);
+        };
+        let previous = earlier.clone().next().map_or(0, |(_, c)| c);
+        if t != at || correction <= previous {
+            return (correction, 0);
         }
-        (correction, hit)
+        let mut later = (at, i64::from(correction));
+        let run = earlier
+            .take_while(|&(at, c)| {
+                let chained = at.checked_add(1) == Some(later.0) && i64::from(c) + 1 == later.1;
+                later = (at, c.into());
+                chained
+            })
+            .count();
+        (correction, 1 + run)
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Builds a TZif file: `v1` = only a 32-bit block, else v2 with an empty v1 block.
@@ -323,6 +340,49 @@ mod tests {
         assert_eq!(f.leap_correction(78_796_800), (1, 1));
         assert_eq!(f.leap_correction(78_796_801), (1, 0));
         assert_eq!(f.leap_correction(94_694_401), (2, 1));
+    }
+
+    #[test]
+    fn leap_runs_count_each_chained_record() {
+        let leaps = [(100, 1), (101, 2), (102, 3), (200, 2)];
+        let bytes = tzif(false, &[], &[(0, false)], &leaps, "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.leap_correction(99), (0, 0));
+        assert_eq!(f.leap_correction(100), (1, 1));
+        assert_eq!(f.leap_correction(101), (2, 2));
+        assert_eq!(f.leap_correction(102), (3, 3));
+        assert_eq!(f.leap_correction(103), (3, 0));
+        // A removed second: the correction shrinks, no hit.
+        assert_eq!(f.leap_correction(200), (2, 0));
+        assert_eq!(f.leap_correction(i64::MAX), (2, 0));
+        assert_eq!(f.leap_records().count(), 4);
+    }
+
+    #[test]
+    fn unsorted_leap_records_use_the_last_one_before_like_glibc() {
+        let bytes = tzif(false, &[], &[(0, false)], &[(100, 1), (50, 2)], "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.leap_correction(49), (0, 0));
+        assert_eq!(f.leap_correction(50), (2, 1));
+        assert_eq!(f.leap_correction(75), (2, 0));
+        assert_eq!(f.leap_correction(100), (2, 0));
+    }
+
+    #[test]
+    fn leap_records_at_the_ends_of_the_integers_never_wrap() {
+        let top = [(i64::MAX - 1, i32::MAX - 1), (i64::MAX, i32::MAX)];
+        let bytes = tzif(false, &[], &[(0, false)], &top, "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.leap_correction(i64::MAX), (i32::MAX, 2));
+        // Neither the time nor the correction wraps into a chain.
+        let wrap = [(i64::MAX, i32::MAX), (i64::MIN, i32::MIN)];
+        let bytes = tzif(false, &[], &[(0, false)], &wrap, "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.leap_correction(i64::MIN), (i32::MIN, 0));
+        let wrap = [(i64::MAX, 1), (i64::MIN, 2)];
+        let bytes = tzif(false, &[], &[(0, false)], &wrap, "");
+        let f = TzFile::parse(&bytes).unwrap();
+        assert_eq!(f.leap_correction(i64::MIN), (2, 1));
     }
 
     #[test]
