@@ -8,7 +8,7 @@
 mod posix;
 mod tzif;
 
-pub use posix::{Day, PosixTz, Rule};
+pub use posix::{Day, PosixTz, Rule, WeekdayOfMonth};
 pub use tzif::{TzFile, TzifError};
 
 use crate::civil::DateTime;

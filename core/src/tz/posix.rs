@@ -16,14 +16,47 @@ pub enum Day {
     /// `Jn`: one-based day of the year, February 29 never counted (1..=365).
     Julian(u16),
     /// `Mm.w.d`: day `d` (0 = Sunday) of week `w` (5 = last) of month `m`.
-    Month {
-        /// 1..=12
-        month: u16,
-        /// 1..=5
-        week: u16,
-        /// 0..=6
-        weekday: u16,
-    },
+    Month(WeekdayOfMonth),
+}
+
+/// The day of an `Mm.w.d` rule. Only valid values can be built (month 1..=12, week
+/// 1..=5, weekday 0..=6), so computing the change never indexes past the month table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeekdayOfMonth {
+    month: u8,
+    week: u8,
+    weekday: u8,
+}
+
+impl WeekdayOfMonth {
+    /// Weekday `weekday` (0 = Sunday, ..= 6) of week `week` (1..=5, 5 = the last) of
+    /// month `month` (1..=12); `None` when any is out of its range.
+    pub const fn new(month: u8, week: u8, weekday: u8) -> Option<WeekdayOfMonth> {
+        if matches!((month, week, weekday), (1..=12, 1..=5, 0..=6)) {
+            Some(WeekdayOfMonth {
+                month,
+                week,
+                weekday,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// 1..=12
+    pub const fn month(self) -> u8 {
+        self.month
+    }
+
+    /// 1..=5, 5 = the last
+    pub const fn week(self) -> u8 {
+        self.week
+    }
+
+    /// 0..=6, 0 = Sunday
+    pub const fn weekday(self) -> u8 {
+        self.weekday
+    }
 }
 
 /// glibc's zeroed rule: day 0, midnight.
@@ -57,16 +90,16 @@ pub struct PosixTz {
 
 /// Rules glibc assumes when a `TZ` string names a DST zone without rules
 /// (`M3.2.0,M11.1.0`, the US rules since 2007).
-const US_START: Day = Day::Month {
+const US_START: Day = Day::Month(WeekdayOfMonth {
     month: 3,
     week: 2,
     weekday: 0,
-};
-const US_END: Day = Day::Month {
+});
+const US_END: Day = Day::Month(WeekdayOfMonth {
     month: 11,
     week: 1,
     weekday: 0,
-};
+});
 
 /// A cursor over the bytes of a `TZ` string; reading past the end yields NUL, like C.
 struct Text<'a> {
@@ -162,14 +195,14 @@ impl Text<'_> {
                 _ => return false,
             }
         } else if self.eat(b'M') {
-            let month = self.number();
-            let week = self.dotted_number();
-            let weekday = self.dotted_number();
+            let narrow = |n: Option<u32>| n.and_then(|n| u8::try_from(n).ok());
+            let month = narrow(self.number());
+            let week = narrow(self.dotted_number());
+            let weekday = narrow(self.dotted_number());
             match (month, week, weekday) {
-                (Some(m @ 1..=12), Some(w @ 1..=5), Some(d @ 0..=6)) => Day::Month {
-                    month: m as u16,
-                    week: w as u16,
-                    weekday: d as u16,
+                (Some(m), Some(w), Some(d)) => match WeekdayOfMonth::new(m, w, d) {
+                    Some(day) => Day::Month(day),
+                    None => return false,
                 },
                 _ => return false,
             }
@@ -287,11 +320,8 @@ fn change(rule: &Rule, year: i32, offset: i32) -> i64 {
             }
         }
         Day::Zero(d) => t += i64::from(d) * SECS_PER_DAY,
-        Day::Month {
-            month,
-            week,
-            weekday,
-        } => {
+        Day::Month(day) => {
+            let (month, week, weekday) = (day.month(), day.week(), day.weekday());
             let m = usize::from(month);
             let before = i32::from(MONTH_STARTS[leap][m - 1]);
             let length = i32::from(MONTH_STARTS[leap][m]) - before;
@@ -328,12 +358,33 @@ fn change(rule: &Rule, year: i32, offset: i32) -> i64 {
 mod tests {
     use super::*;
 
-    fn m(month: u16, week: u16, weekday: u16) -> Day {
-        Day::Month {
-            month,
-            week,
-            weekday,
+    fn m(month: u8, week: u8, weekday: u8) -> Day {
+        Day::Month(WeekdayOfMonth::new(month, week, weekday).unwrap())
+    }
+
+    #[test]
+    fn weekday_of_month_only_in_range() {
+        for (month, week, weekday) in [(1, 1, 0), (12, 5, 6), (3, 2, 0)] {
+            let day = WeekdayOfMonth::new(month, week, weekday).unwrap();
+            assert_eq!(
+                (day.month(), day.week(), day.weekday()),
+                (month, week, weekday)
+            );
         }
+        for (month, week, weekday) in [(0, 1, 0), (13, 1, 0), (1, 0, 0), (1, 6, 0), (1, 1, 7)] {
+            assert_eq!(WeekdayOfMonth::new(month, week, weekday), None);
+        }
+        assert_eq!((US_START, US_END), (m(3, 2, 0), m(11, 1, 0)));
+        // The parser refuses what the type cannot hold, as before.
+        for bad in [
+            &b"EST5EDT,M0.1.0,M11.1.0"[..],
+            b"EST5EDT,M3.0.0,M11.1.0",
+            b"EST5EDT,M3.1.7",
+        ] {
+            assert_eq!(PosixTz::parse(bad).start, Rule::default(), "{bad:?}");
+        }
+        let huge = PosixTz::parse(b"EST5EDT,M259.1.0,M11.1.0");
+        assert_eq!(huge.start, Rule::default());
     }
 
     #[test]
