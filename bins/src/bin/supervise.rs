@@ -10,7 +10,7 @@
 #![no_main]
 
 use dt_core::control::Command;
-use dt_core::decimal::Digits;
+use dt_core::lockpid;
 use dt_core::supervisor::{Action, Actions, Event, Instant, Now, Supervisor};
 use platform::clock::{monotonic_ms, now, timeout_until};
 use platform::file::{
@@ -60,10 +60,9 @@ fn run(args: Args, env: Env) -> i32 {
     // our own, never through a link into somebody else's.
     let pid = rustix::process::getpid();
     if ours {
-        let digits = Digits::new(pid.as_raw_nonzero().get() as u64);
-        let mut text = [b'\n'; 21];
-        text[..digits.as_bytes().len()].copy_from_slice(digits.as_bytes());
-        let text = &text[..=digits.as_bytes().len()];
+        let mut text = [0u8; lockpid::LOCK_TEXT_MAX];
+        let len = lockpid::emit(pid.as_raw_nonzero().get() as u32, &mut text);
+        let text = text.get(..len).unwrap_or_default();
         let _ = rustix::fs::ftruncate(&lock, 0).and_then(|()| write_all(&lock, text));
     }
     let _ = make_fifo(c"supervise/control");

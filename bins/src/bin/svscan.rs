@@ -22,6 +22,7 @@
 
 use core::ffi::CStr;
 
+use dt_core::lockpid;
 use dt_core::scan::{DirId, Refused, ScanTable, settling};
 use platform::clock::{monotonic_ms, timeout_ms, timeout_until, wall_clock};
 use platform::file::{PathBuf, Supervised, for_each_entry, supervised};
@@ -329,10 +330,10 @@ fn adopt_from(name: &[u8], dir: &[u8], fd: &[u8]) -> Option<LogPipe> {
         .open_read()
         .ok()?;
     let len = read(&lock, &mut text).ok()?;
-    let pid = text[..len].strip_suffix(b"\n")?;
-    if pid.is_empty() || !pid.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
+    let text = text.get(..len)?;
+    lockpid::parse(text)?;
+    // The canonical text: its digits name the process in /proc.
+    let pid = text.strip_suffix(b"\n")?;
     let in_proc = |what: &[u8]| PathBuf::join(&[b"/proc/", pid, what]).ok();
     let cwd = stat(in_proc(b"/cwd")?.as_c_str()).ok()?;
     let home = stat(PathBuf::join(&[name, dir]).ok()?.as_c_str()).ok()?;

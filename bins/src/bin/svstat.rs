@@ -6,8 +6,8 @@
 
 use core::ffi::CStr;
 
-use dt_core::decimal::Digits;
-use dt_core::status::{STATUS_LEN, Status, Want};
+use dt_core::sentence::{SENTENCE_MAX, emit};
+use dt_core::status::{STATUS_LEN, Status};
 use platform::clock::now;
 use platform::file::{Cwd, Supervised, exists, open_regular, supervised};
 use platform::io::{Output, read, stdout};
@@ -78,28 +78,7 @@ fn describe(out: &mut Output, dir: &CStr) -> Result<(), Errno> {
             return out.put(b"\n");
         }
     };
-    match status.pid {
-        Some(pid) => {
-            out.put(b": up (pid ")?;
-            out.put(Digits::new(pid.into()).as_bytes())?;
-            out.put(b") ")?;
-        }
-        None => out.put(b": down ")?,
-    }
-    // Whole TAI seconds, as the original; a stamp in the future reads as 0.
-    let seconds = now().secs.saturating_sub(status.since.secs);
-    out.put(Digits::new(seconds).as_bytes())?;
-    out.put(b" seconds")?;
-    let up = status.pid.is_some();
-    let notes: [(bool, &[u8]); 5] = [
-        (up && !normally_up, b", normally down"),
-        (!up && normally_up, b", normally up"),
-        (up && status.paused, b", paused"),
-        (!up && status.want == Want::Up, b", want up"),
-        (up && status.want == Want::Down, b", want down"),
-    ];
-    for (_, note) in notes.iter().filter(|(shown, _)| *shown) {
-        out.put(note)?;
-    }
-    out.put(b"\n")
+    let mut sentence = [0u8; SENTENCE_MAX];
+    let len = emit(&status, normally_up, now(), &mut sentence);
+    out.put(sentence.get(..len).unwrap_or_default())
 }

@@ -1,0 +1,231 @@
+//! The sentence `svstat` prints after a directory's name, in the original's words:
+//! `: up (pid 123) 45 seconds, normally down, paused, want down` and a newline, or
+//! `: down 12 seconds, normally up, want up` and a newline.
+//!
+//! Contract: [`emit`] writes the whole rest of the line (from the colon to the newline)
+//! into a fixed buffer of [`SENTENCE_MAX`] bytes, byte for byte as daemontools 0.76's
+//! `svstat`: whole TAI seconds since the last change (a stamp in the future reads as 0),
+//! then the notes that apply, in this order: `normally down` (up, but a `down` file),
+//! `normally up` (down, no `down` file), `paused` (up), `want up` (down),
+//! `want down` (up).
+
+use crate::decimal::{Digits, U64_MAX_DIGITS};
+use crate::status::{Status, Want};
+use crate::tai64::Tai64N;
+
+/// Longest sentence: up with a 10-digit pid, 20 digits of seconds and all three notes.
+pub const SENTENCE_MAX: usize = b": up (pid ".len()
+    + 10
+    + b") ".len()
+    + U64_MAX_DIGITS
+    + b" seconds".len()
+    + b", normally down".len()
+    + b", paused".len()
+    + b", want down".len()
+    + 1;
+
+/// Writes the sentence for `status` (`normally_up`: the directory has no `down` file)
+/// at the time `now`; returns its length.
+pub fn emit(
+    status: &Status,
+    normally_up: bool,
+    now: Tai64N,
+    out: &mut [u8; SENTENCE_MAX],
+) -> usize {
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        for &b in bytes {
+            if let Some(slot) = out.get_mut(len) {
+                *slot = b;
+                len += 1;
+            }
+        }
+    };
+    let up = status.pid.is_some();
+    match status.pid {
+        Some(pid) => {
+            put(b": up (pid ");
+            put(Digits::new(pid.into()).as_bytes());
+            put(b") ");
+        }
+        None => put(b": down "),
+    }
+    put(Digits::new(now.secs.saturating_sub(status.since.secs)).as_bytes());
+    put(b" seconds");
+    let notes: [(bool, &[u8]); 5] = [
+        (up && !normally_up, b", normally down"),
+        (!up && normally_up, b", normally up"),
+        (up && status.paused, b", paused"),
+        (!up && status.want == Want::Up, b", want up"),
+        (up && status.want == Want::Down, b", want down"),
+    ];
+    for (shown, note) in notes {
+        if shown {
+            put(note);
+        }
+    }
+    put(b"\n");
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SINCE: u64 = 1_000_000;
+
+    fn sentence(pid: Option<u32>, normally_up: bool, paused: bool, want: Want, age: u64) -> String {
+        let status = Status {
+            since: Tai64N::from_unix(SINCE as i64, 5),
+            pid,
+            paused,
+            want,
+        };
+        let now = Tai64N::from_unix((SINCE + age) as i64, 0);
+        let mut out = [0; SENTENCE_MAX];
+        let n = emit(&status, normally_up, now, &mut out);
+        String::from_utf8(out[..n].to_vec()).unwrap()
+    }
+
+    /// Every combination of up/down, `down` file, paused and wanted state.
+    #[test]
+    fn every_combination_golden() {
+        use Want::{Down, Once, Up};
+        let up = Some(123);
+        let rows: [(Option<u32>, bool, bool, Want, &str); 24] = [
+            (up, true, false, Up, ": up (pid 123) 45 seconds\n"),
+            (up, true, false, Once, ": up (pid 123) 45 seconds\n"),
+            (
+                up,
+                true,
+                false,
+                Down,
+                ": up (pid 123) 45 seconds, want down\n",
+            ),
+            (up, true, true, Up, ": up (pid 123) 45 seconds, paused\n"),
+            (up, true, true, Once, ": up (pid 123) 45 seconds, paused\n"),
+            (
+                up,
+                true,
+                true,
+                Down,
+                ": up (pid 123) 45 seconds, paused, want down\n",
+            ),
+            (
+                up,
+                false,
+                false,
+                Up,
+                ": up (pid 123) 45 seconds, normally down\n",
+            ),
+            (
+                up,
+                false,
+                false,
+                Once,
+                ": up (pid 123) 45 seconds, normally down\n",
+            ),
+            (
+                up,
+                false,
+                false,
+                Down,
+                ": up (pid 123) 45 seconds, normally down, want down\n",
+            ),
+            (
+                up,
+                false,
+                true,
+                Up,
+                ": up (pid 123) 45 seconds, normally down, paused\n",
+            ),
+            (
+                up,
+                false,
+                true,
+                Once,
+                ": up (pid 123) 45 seconds, normally down, paused\n",
+            ),
+            (
+                up,
+                false,
+                true,
+                Down,
+                ": up (pid 123) 45 seconds, normally down, paused, want down\n",
+            ),
+            (
+                None,
+                true,
+                false,
+                Up,
+                ": down 45 seconds, normally up, want up\n",
+            ),
+            (None, true, false, Once, ": down 45 seconds, normally up\n"),
+            (None, true, false, Down, ": down 45 seconds, normally up\n"),
+            (
+                None,
+                true,
+                true,
+                Up,
+                ": down 45 seconds, normally up, want up\n",
+            ),
+            (None, true, true, Once, ": down 45 seconds, normally up\n"),
+            (None, true, true, Down, ": down 45 seconds, normally up\n"),
+            (None, false, false, Up, ": down 45 seconds, want up\n"),
+            (None, false, false, Once, ": down 45 seconds\n"),
+            (None, false, false, Down, ": down 45 seconds\n"),
+            (None, false, true, Up, ": down 45 seconds, want up\n"),
+            (None, false, true, Once, ": down 45 seconds\n"),
+            (None, false, true, Down, ": down 45 seconds\n"),
+        ];
+        for (pid, normally_up, paused, want, expected) in rows {
+            assert_eq!(
+                sentence(pid, normally_up, paused, want, 45),
+                expected,
+                "{pid:?} normally_up={normally_up} paused={paused} {want:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn seconds_golden() {
+        assert_eq!(
+            sentence(None, false, false, Want::Down, 0),
+            ": down 0 seconds\n"
+        );
+        let future = Status {
+            since: Tai64N::from_unix(SINCE as i64 + 60, 0),
+            pid: None,
+            paused: false,
+            want: Want::Down,
+        };
+        let mut out = [0; SENTENCE_MAX];
+        let n = emit(&future, false, Tai64N::from_unix(SINCE as i64, 0), &mut out);
+        assert_eq!(&out[..n], b": down 0 seconds\n", "a stamp ahead reads as 0");
+    }
+
+    #[test]
+    fn longest_fits_exactly() {
+        let status = Status {
+            since: Tai64N { secs: 0, nanos: 0 },
+            pid: Some(u32::MAX),
+            paused: true,
+            want: Want::Down,
+        };
+        let mut out = [0; SENTENCE_MAX];
+        let n = emit(
+            &status,
+            false,
+            Tai64N {
+                secs: u64::MAX,
+                nanos: 0,
+            },
+            &mut out,
+        );
+        assert_eq!(
+            &out[..n],
+            &b": up (pid 4294967295) 18446744073709551615 seconds, normally down, paused, want down\n"[..]
+        );
+        assert_eq!(n, SENTENCE_MAX);
+    }
+}
