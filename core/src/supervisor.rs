@@ -658,4 +658,304 @@ mod tests {
             }
         }
     }
+
+    /// xorshift64* (Marsaglia; Vigna): a seeded generator small enough to live here, so
+    /// a failing sequence replays from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn new(seed: u64) -> Rng {
+            // Spread small seeds over the bits; never 0, where xorshift stays.
+            Rng(seed.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        }
+
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        /// A number in `0..n` (the modulo bias does not matter here).
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// What happened in a run of random sequences, to show the run reached every part of
+    /// the machine.
+    #[derive(Default)]
+    struct Tally {
+        spawns: u32,
+        failed_spawns: u32,
+        signals: u32,
+        exits: u32,
+        deferred_starts: u32,
+        due_starts: u32,
+        stray_events: u32,
+    }
+
+    /// The world around one supervisor: the child that really runs, the spawn asked for,
+    /// the status file. It performs the actions of every step and checks the machine.
+    struct World<'t> {
+        seed: u64,
+        s: Supervisor,
+        /// The monotonic clock, in ms.
+        now: u64,
+        /// The forked child not yet reaped.
+        child: Option<u32>,
+        /// An [`Action::Spawn`] not yet reported.
+        spawning: bool,
+        /// Children already reaped.
+        reaped: Vec<u32>,
+        next_pid: u32,
+        /// When the last child was forked (the machine's start: [`Event::Spawned`]).
+        last_start: Option<u64>,
+        /// The contents of `supervise/status`.
+        disk: Option<Status>,
+        exited: bool,
+        history: Vec<(u64, Event)>,
+        tally: &'t mut Tally,
+    }
+
+    impl<'t> World<'t> {
+        fn new(seed: u64, normally_up: bool, now: u64, tally: &'t mut Tally) -> World<'t> {
+            let (s, actions) = Supervisor::new(normally_up, at(now));
+            let mut world = World {
+                seed,
+                s,
+                now,
+                child: None,
+                spawning: false,
+                reaped: Vec::new(),
+                next_pid: 100,
+                last_start: None,
+                disk: None,
+                exited: false,
+                history: Vec::new(),
+                tally,
+            };
+            world.perform(&actions);
+            world
+        }
+
+        fn fail(&self, what: &str, actions: &Actions) -> ! {
+            panic!(
+                "seed {}: {what}\nevents (ms, event): {:?}\nlast actions: {actions:?}\n{:?}",
+                self.seed, self.history, self.s
+            )
+        }
+
+        /// Lets the event happen out here, hands it to the machine, performs the actions.
+        fn step(&mut self, event: Event) {
+            self.history.push((self.now, event));
+            let due = self.s.deadline().is_some_and(|Instant(d)| d <= self.now);
+            let lagging = self.disk != Some(self.s.status());
+            let stray = match event {
+                Event::ChildExited { pid } if self.child == Some(pid) => {
+                    self.child = None;
+                    self.reaped.push(pid);
+                    false
+                }
+                Event::Spawned { pid } if self.spawning => {
+                    self.spawning = false;
+                    self.child = Some(pid);
+                    self.last_start = Some(self.now);
+                    false
+                }
+                Event::SpawnFailed if self.spawning => {
+                    self.spawning = false;
+                    self.tally.failed_spawns += 1;
+                    false
+                }
+                Event::Deadline => !due,
+                Event::ChildExited { .. } | Event::Spawned { .. } | Event::SpawnFailed => true,
+                Event::Command(_) => false,
+            };
+            let actions = self.s.step(event, at(self.now));
+            if stray {
+                self.tally.stray_events += 1;
+                // Events that are not ours and deadlines not yet due change nothing (a
+                // stray report in Starting cannot happen: that one is the real report),
+                // except that a status left unwritten by a spawn may be written now.
+                let catch_up = lagging && matches!(actions.as_slice(), [Action::WriteStatus(_)]);
+                if !actions.is_empty() && !catch_up {
+                    self.fail("a stray event or an early deadline acted", &actions);
+                }
+            }
+            if due && event == Event::Deadline {
+                self.tally.due_starts += 1;
+            }
+            self.perform(&actions);
+        }
+
+        fn perform(&mut self, actions: &Actions) {
+            let status = self.s.status();
+            if actions.len() >= MAX_ACTIONS {
+                self.fail("the action list filled up", actions);
+            }
+            for (i, &action) in actions.iter().enumerate() {
+                match action {
+                    Action::Spawn => {
+                        if self.child.is_some() || self.spawning {
+                            self.fail("spawn while a child runs or is being spawned", actions);
+                        }
+                        if actions.len() != 1 {
+                            self.fail("spawn not the only action", actions);
+                        }
+                        if self
+                            .last_start
+                            .is_some_and(|t| self.now < t + RESTART_INTERVAL_MS)
+                        {
+                            self.fail("two starts within the restart interval", actions);
+                        }
+                        self.spawning = true;
+                        self.tally.spawns += 1;
+                    }
+                    Action::Signal { pid, .. } => {
+                        if self.child != Some(pid) {
+                            self.fail("a signal to a process not the current child", actions);
+                        }
+                        self.tally.signals += 1;
+                    }
+                    Action::WriteStatus(written) => {
+                        if written != status {
+                            self.fail("the status written is not status()", actions);
+                        }
+                        self.disk = Some(written);
+                    }
+                    Action::Exit => {
+                        if self.child.is_some() || self.spawning || i + 1 != actions.len() {
+                            self.fail("exit with a child, or not last", actions);
+                        }
+                        self.exited = true;
+                        self.tally.exits += 1;
+                    }
+                }
+            }
+            // The one write a restart saves: the status follows when the spawn is reported.
+            if actions.as_slice() != [Action::Spawn] && self.disk != Some(status) {
+                self.fail("the status file differs from status()", actions);
+            }
+            if let Some(Instant(d)) = self.s.deadline() {
+                if d <= self.now {
+                    self.fail("deadline() not after the step", actions);
+                }
+            }
+            let agrees = match self.s.child() {
+                Child::Running { pid, .. } => self.child == Some(pid) && !self.spawning,
+                Child::Starting => self.child.is_none() && self.spawning,
+                Child::Stopped | Child::StartDue(_) => self.child.is_none() && !self.spawning,
+            };
+            if !agrees {
+                self.fail("the machine's child is not the world's", actions);
+            }
+            if matches!(self.s.child(), Child::StartDue(_)) {
+                self.tally.deferred_starts += 1;
+            }
+        }
+
+        /// A pid for a child exit: the current child's, a reaped one's, or a stranger's.
+        fn exit_pid(&self, rng: &mut Rng) -> u32 {
+            match (self.child, rng.below(4)) {
+                (Some(pid), 0 | 1) => pid,
+                _ if !self.reaped.is_empty() && rng.below(2) == 0 => {
+                    self.reaped[rng.below(self.reaped.len() as u64) as usize]
+                }
+                _ => 1 + rng.below(5) as u32,
+            }
+        }
+
+        /// The report of the spawn asked for: mostly a new pid, sometimes a reaped one
+        /// again (the kernel reuses pids), sometimes a failed fork.
+        fn report_spawn(&mut self, rng: &mut Rng) {
+            let event = match rng.below(8) {
+                0 => Event::SpawnFailed,
+                1 if !self.reaped.is_empty() => Event::Spawned {
+                    pid: self.reaped[rng.below(self.reaped.len() as u64) as usize],
+                },
+                _ => {
+                    self.next_pid += 1;
+                    Event::Spawned { pid: self.next_pid }
+                }
+            };
+            self.step(event);
+        }
+    }
+
+    /// 3000 seeded random sequences of events against a model of the processes: commands
+    /// of every letter; exits of the child, of reaped and of unknown pids; spawn reports at
+    /// once (as supervise does) or later, failed forks, stray reports; deadlines due (on
+    /// the dot or late) and early; time moving by 0 ms to two fork retries. After every
+    /// step: no spawn while a child runs or is being spawned; no start within
+    /// [`RESTART_INTERVAL_MS`] of the last one (counted from [`Event::Spawned`], as the
+    /// machine counts); signals only to the current child; every status written equal to
+    /// `status()`, and the file current after every step but a spawn; `deadline()` after
+    /// now; exit only without a child; stray events and early deadlines change nothing;
+    /// the machine's child is the model's. A failure prints its seed and its events.
+    #[test]
+    fn random_event_sequences_keep_the_invariants() {
+        let commands = crate::control::LETTERS.map(|b| Command::from_byte(b).unwrap());
+        let mut tally = Tally::default();
+        for seed in 0..3_000 {
+            let mut rng = Rng::new(seed);
+            let mut w = World::new(seed, rng.below(2) == 0, rng.below(1 << 40), &mut tally);
+            for _ in 0..400 {
+                if w.exited {
+                    break;
+                }
+                // As the tools do: a due deadline is handled before anything else.
+                if w.s.deadline().is_some_and(|Instant(d)| d <= w.now) {
+                    w.step(Event::Deadline);
+                    continue;
+                }
+                // supervise reports a spawn at once; the machine must not rely on it.
+                if w.spawning && rng.below(2) == 0 {
+                    w.report_spawn(&mut rng);
+                    continue;
+                }
+                match rng.below(10) {
+                    0..=2 => {
+                        w.now += match (w.s.deadline(), rng.below(8)) {
+                            (Some(Instant(d)), 0) => d - w.now,     // on the dot
+                            (Some(Instant(d)), 1) => d - w.now - 1, // a millisecond early
+                            (_, 2) => rng.below(2 * FORK_RETRY_MS),
+                            (_, 3 | 4) => rng.below(2 * RESTART_INTERVAL_MS),
+                            _ => rng.below(20),
+                        }
+                    }
+                    3..=5 => {
+                        // Exit ends the sequence: rarer, so that sequences run long.
+                        let c = commands[rng.below(commands.len() as u64) as usize];
+                        if c != Command::Exit || rng.below(8) == 0 {
+                            w.step(Event::Command(c));
+                        }
+                    }
+                    6 | 7 => {
+                        let pid = w.exit_pid(&mut rng);
+                        w.step(Event::ChildExited { pid });
+                    }
+                    8 if w.spawning => w.report_spawn(&mut rng),
+                    8 => w.step(if rng.below(2) == 0 {
+                        Event::SpawnFailed
+                    } else {
+                        Event::Spawned { pid: 7 }
+                    }),
+                    _ => w.step(Event::Deadline), // never due here: early
+                }
+            }
+        }
+        // Every part of the machine was reached, many times.
+        for (what, n) in [
+            ("spawns", tally.spawns),
+            ("failed spawns", tally.failed_spawns),
+            ("signals", tally.signals),
+            ("exits of supervise", tally.exits),
+            ("deferred starts", tally.deferred_starts),
+            ("due starts", tally.due_starts),
+            ("stray events", tally.stray_events),
+        ] {
+            assert!(n >= 500, "only {n} {what}");
+        }
+    }
 }
