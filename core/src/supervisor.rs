@@ -4,8 +4,10 @@
 //! Contract: [`Supervisor::step`] handles every (child state, event) pair in one
 //! exhaustive `match`, never does I/O and never reads a clock (the time comes in as
 //! [`Now`]); [`Supervisor::deadline`] says when it must be called again. It asks for a
-//! status write only when the status really changed, starts the service at most once
-//! per [`RESTART_INTERVAL_MS`], and backs off [`FORK_RETRY_MS`] after a failed fork.
+//! status write only when the status really changed (and, after a failed write, again
+//! [`STATUS_RETRY_MS`] later), starts the service at most once per
+//! [`RESTART_INTERVAL_MS`], and backs off [`FORK_RETRY_MS`] after a failed fork. A spawn
+//! reported after the service was told to go down is stopped at once.
 
 use crate::control::Command;
 use crate::status::{Status, Want};
@@ -15,6 +17,8 @@ use crate::tai64::Tai64N;
 pub const RESTART_INTERVAL_MS: u64 = 1_000;
 /// Wait after a failed fork before trying again (as the original).
 pub const FORK_RETRY_MS: u64 = 60_000;
+/// Wait after a failed status write before writing again.
+pub const STATUS_RETRY_MS: u64 = 1_000;
 
 /// A reading of the monotonic clock, in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,6 +94,8 @@ pub enum Event {
     },
     /// The fork asked for with [`Action::Spawn`] failed.
     SpawnFailed,
+    /// The status asked for with [`Action::WriteStatus`] could not be written.
+    StatusWriteFailed,
     /// The instant given by [`Supervisor::deadline`] has come.
     Deadline,
 }
@@ -107,7 +113,8 @@ pub enum Action {
         /// The signal.
         signal: Signal,
     },
-    /// Write this status (atomically) to `supervise/status`.
+    /// Write this status (atomically) to `supervise/status`; report
+    /// [`Event::StatusWriteFailed`] if that fails.
     WriteStatus(Status),
     /// Exit supervise (status 0).
     Exit,
@@ -128,6 +135,8 @@ pub struct Supervisor {
     last_start: Option<Instant>,
     since: Tai64N,
     written: Option<Status>,
+    /// After a failed status write: when to write again.
+    status_retry: Option<Instant>,
 }
 
 impl Supervisor {
@@ -141,6 +150,7 @@ impl Supervisor {
             last_start: None,
             since: now.wall,
             written: None,
+            status_retry: None,
         };
         if normally_up {
             s.start(now);
@@ -168,11 +178,15 @@ impl Supervisor {
         }
     }
 
-    /// When [`Event::Deadline`] is due, if ever.
+    /// When [`Event::Deadline`] is due, if ever: a due start or a status write to retry.
     pub fn deadline(&self) -> Option<Instant> {
-        match self.child {
+        let start = match self.child {
             Child::StartDue(at) => Some(at),
             Child::Stopped | Child::Starting | Child::Running { .. } => None,
+        };
+        match (start, self.status_retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -256,28 +270,49 @@ impl Supervisor {
             }
             // Some other process (not ours, or already handled).
             (Stopped | StartDue(_) | Starting | Running { .. }, Event::ChildExited { .. }) => {}
-            // The outcome of a spawn.
+            // The outcome of a spawn; wanted down meanwhile, it is stopped at once.
             (Starting, Event::Spawned { pid }) => {
                 self.child = Running { pid, paused: false };
                 self.last_start = Some(now.mono);
                 self.since = now.wall;
+                if self.want == Want::Down {
+                    signal(a, pid, Signal::Terminate);
+                    signal(a, pid, Signal::Continue);
+                }
             }
+            (Starting, Event::SpawnFailed) if self.want == Want::Down => self.child = Stopped,
             (Starting, Event::SpawnFailed) => self.child = StartDue(now.mono.after(FORK_RETRY_MS)),
             (
                 Stopped | StartDue(_) | Running { .. },
                 Event::Spawned { .. } | Event::SpawnFailed,
             ) => {}
-            // A due start.
+            // A failed status write: written again after a pause (not at once: it would
+            // only fail again).
+            (Stopped | StartDue(_) | Starting | Running { .. }, Event::StatusWriteFailed) => {
+                self.written = None;
+                self.status_retry = Some(now.mono.after(STATUS_RETRY_MS));
+            }
+            // A due start, a due status write.
             (StartDue(at), Event::Deadline) if now.mono >= at => {
+                self.status_retry_due(now);
                 self.child = Stopped;
                 self.start(now);
             }
-            (Stopped | StartDue(_) | Starting | Running { .. }, Event::Deadline) => {}
+            (Stopped | StartDue(_) | Starting | Running { .. }, Event::Deadline) => {
+                self.status_retry_due(now)
+            }
         }
         for action in self.finish_step(before) {
             push(&mut actions, action);
         }
         actions
+    }
+
+    /// Ends the pause after a failed status write if it is over: the step then writes.
+    fn status_retry_due(&mut self, now: Now) {
+        if self.status_retry.is_some_and(|at| now.mono >= at) {
+            self.status_retry = None;
+        }
     }
 
     /// Starts now, or arms the start for the end of the restart interval.
@@ -301,7 +336,7 @@ impl Supervisor {
             return actions;
         }
         let status = self.status();
-        if self.written != Some(status) {
+        if self.written != Some(status) && self.status_retry.is_none() {
             self.written = Some(status);
             push(&mut actions, Action::WriteStatus(status));
         }
@@ -413,6 +448,61 @@ mod tests {
             s.step(Event::Deadline, at(10 + FORK_RETRY_MS)).as_slice(),
             &[Action::Spawn]
         );
+    }
+
+    #[test]
+    fn starting_spawned_when_wanted_down_meanwhile_stops_the_child() {
+        let (mut s, _) = Supervisor::new(true, at(0));
+        assert!(signals(&s.step(cmd(Command::Down), at(1))).is_empty());
+        let actions = s.step(Event::Spawned { pid: 42 }, at(2));
+        assert_eq!(signals(&actions), [Signal::Terminate, Signal::Continue]);
+        let status = wrote(&actions).unwrap();
+        assert_eq!((status.pid, status.want), (Some(42), Want::Down));
+    }
+
+    #[test]
+    fn starting_spawn_failed_when_wanted_down_meanwhile_stays_down() {
+        let (mut s, _) = Supervisor::new(true, at(0));
+        s.step(cmd(Command::Down), at(1));
+        s.step(Event::SpawnFailed, at(2));
+        assert_eq!(s.child(), Child::Stopped);
+        assert_eq!(s.deadline(), None, "no start is due");
+    }
+
+    #[test]
+    fn running_status_write_failed_writes_again_after_the_pause() {
+        let mut s = up(0);
+        assert!(s.step(Event::StatusWriteFailed, at(100)).is_empty());
+        assert_eq!(s.deadline(), Some(Instant(100 + STATUS_RETRY_MS)));
+        // Other events meanwhile do not write (it would only fail again).
+        assert_eq!(wrote(&s.step(cmd(Command::Pause), at(200))), None);
+        assert!(
+            s.step(Event::Deadline, at(100 + STATUS_RETRY_MS - 1))
+                .is_empty()
+        );
+        let status = wrote(&s.step(Event::Deadline, at(100 + STATUS_RETRY_MS))).unwrap();
+        assert_eq!(status, s.status());
+        assert!(status.paused, "the status as it stands now");
+        assert_eq!(s.deadline(), None);
+    }
+
+    #[test]
+    fn start_due_status_write_failed_keeps_the_earlier_deadline() {
+        let mut s = up(0);
+        assert_eq!(
+            s.step(Event::ChildExited { pid: 42 }, at(10))
+                .as_slice()
+                .len(),
+            1
+        );
+        assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
+        s.step(Event::StatusWriteFailed, at(20));
+        assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
+        assert_eq!(
+            s.step(Event::Deadline, at(RESTART_INTERVAL_MS)).as_slice(),
+            &[Action::Spawn]
+        );
+        assert_eq!(s.deadline(), Some(Instant(20 + STATUS_RETRY_MS)));
     }
 
     #[test]
@@ -770,7 +860,7 @@ mod tests {
                 }
                 Event::Deadline => !due,
                 Event::ChildExited { .. } | Event::Spawned { .. } | Event::SpawnFailed => true,
-                Event::Command(_) => false,
+                Event::Command(_) | Event::StatusWriteFailed => false,
             };
             let actions = self.s.step(event, at(self.now));
             if stray {

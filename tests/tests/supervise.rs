@@ -530,3 +530,61 @@ fn a_service_gets_term_when_its_supervise_is_killed_on_full_targets() {
         drop(supervise);
     }
 }
+
+#[test]
+fn a_failed_status_write_is_written_again_once_the_disk_takes_it() {
+    if !dt_tests::root_or_skip("the status write retry test", "mount a tmpfs") {
+        return;
+    }
+    let dir = ServiceDir::new("statusretry", Some(SLEEPER));
+    let state = dir.path.join("supervise");
+    std::fs::create_dir(&state).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&state)
+        .status()
+        .unwrap();
+    assert!(mounted.success());
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(&self.0)
+                .status();
+        }
+    }
+    let _unmount = Unmount(state.clone());
+    let sup = Supervise::start(&ours(&host(), "supervise"), &dir);
+    wait_until("up", Duration::from_secs(10), || {
+        dir.status().is_some_and(|s| s.pid.is_some())
+    });
+    // Fill the file system: the next status write fails for want of space.
+    let filler = state.join("filler");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&filler).unwrap();
+        while file.write_all(&[0u8; 4096]).is_ok() {}
+    }
+    ours(&host(), "svc").run(&["-d", dir.arg()], &[], b"");
+    wait_until("the failed write reported", Duration::from_secs(5), || {
+        sup.stderr().contains("out of disk space")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        dir.status().unwrap().want,
+        Want::Up,
+        "nothing written meanwhile"
+    );
+    std::fs::remove_file(&filler).unwrap();
+    wait_until("the status written again", Duration::from_secs(3), || {
+        dir.status()
+            .is_some_and(|s| s.want == Want::Down && s.pid.is_none())
+    });
+    let attempts = sup.stderr().matches("out of disk space").count();
+    assert!(
+        (1..=3).contains(&attempts),
+        "{attempts} attempts: {}",
+        sup.stderr()
+    );
+}

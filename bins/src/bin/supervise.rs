@@ -204,24 +204,25 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
         match actions[i] {
             Action::Signal { pid, signal } => kill(pid, signal_number(signal)),
             Action::WriteStatus(status) => {
-                let written =
-                    replace_file(c"supervise/status.new", c"supervise/status", &status.pack());
-                match written {
-                    Ok(()) => {}
-                    Err(ReplaceError::Open(e)) => {
-                        warn_sys(&[b"unable to open ", dir, b"/supervise/status.new"], e)
+                let new: &[u8] = b"/supervise/status.new";
+                let failed: Option<(&[u8], &[u8], _)> = match replace_file(
+                    c"supervise/status.new",
+                    c"supervise/status",
+                    &status.pack(),
+                ) {
+                    Ok(()) => None,
+                    Err(ReplaceError::Open(e)) => Some((b"unable to open ", new, e)),
+                    Err(ReplaceError::Write(e)) => Some((b"unable to write ", new, e)),
+                    Err(ReplaceError::Rename(e)) => {
+                        Some((b"unable to rename ", b"/supervise/status.new to status", e))
                     }
-                    Err(ReplaceError::Write(e)) => {
-                        warn_sys(&[b"unable to write ", dir, b"/supervise/status.new"], e)
-                    }
-                    Err(ReplaceError::Rename(e)) => warn_sys(
-                        &[
-                            b"unable to rename ",
-                            dir,
-                            b"/supervise/status.new to status",
-                        ],
-                        e,
-                    ),
+                };
+                if let Some((what, file, e)) = failed {
+                    warn_sys(&[what, dir, file], e);
+                    // Written again after a pause; what follows is decided anew.
+                    actions = machine.step(Event::StatusWriteFailed, clock());
+                    i = 0;
+                    continue;
                 }
             }
             Action::Exit => exit(EXIT_OK),
