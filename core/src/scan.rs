@@ -1,14 +1,41 @@
-//! svscan's service table: which service directories are known, which `supervise`
-//! processes (main and log) run for them, and what a scan of the directory asks for.
+//! The svscan machine: which service directories are known, which `supervise`
+//! processes (main and log) run for them, when to scan, and how to shut the tree down.
 //!
-//! Contract: services are told apart by device and inode, as in daemontools 0.76, so a
-//! renamed directory is the same service; at most [`MAX_SERVICES`] are kept (a new one
-//! beyond is refused, not a panic); a service whose directory has gone is forgotten once
-//! neither of its supervise processes runs, and its log pipe `P` is handed back to be
-//! closed. The table does no I/O: the caller stats, forks and closes.
+//! Contract: [`Scanner::step`] handles every (state, event) pair in one exhaustive
+//! `match`, never does I/O and never reads a clock (the time comes in as an
+//! [`Instant`]); [`Scanner::deadline`] says when it must be called again with
+//! [`Event::Timer`]. The caller scans when asked ([`Action::Scan`]): it reports
+//! [`Event::ScanBegins`], one [`Event::Entry`] per directory found, and
+//! [`Event::ScanEnds`]; the facts that need system calls are gathered only when the
+//! machine asks for them ([`Action::SetUp`], [`Action::Start`]) or when
+//! [`Scanner::knows`] says a directory is new.
+//!
+//! What it guarantees, as svscan always did:
+//! - services are told apart by device and inode, as in daemontools 0.76, so a renamed
+//!   directory is the same service; at most [`MAX_SERVICES`] are kept (a new one beyond
+//!   is refused with [`Warning::TooMany`], not a panic);
+//! - a scan every [`SCAN_INTERVAL_MS`], at once after a change in the directory, and
+//!   every [`SETTLE_SCAN_MS`] while a directory made in place settles ([`settling`]);
+//! - a supervise is started for a service (and for its `log`) only when none of ours
+//!   runs; a failed fork or setup is tried again at the next scan;
+//! - a service whose directory has gone is forgotten once neither of its supervise
+//!   processes runs, and its log pipe `P` is handed back to be closed;
+//! - TERM or INT stops every service, then (once their supervise processes have gone,
+//!   or after [`STOP_PHASE_MS`]) every logger, then exits; nothing else ever exits.
+
+pub use crate::supervisor::Instant;
 
 /// Most services svscan keeps, as the original.
 pub const MAX_SERVICES: usize = 1000;
+
+/// The periodic scan, as the original.
+pub const SCAN_INTERVAL_MS: u64 = 5_000;
+
+/// The next scan while a directory made in place settles.
+pub const SETTLE_SCAN_MS: u64 = 100;
+
+/// Longest wait for each phase of a shutdown (services, then loggers).
+pub const STOP_PHASE_MS: u64 = 10_000;
 
 /// How long a service directory made in place must have been left alone before it is
 /// started: a script that makes `run`, `log/` and `log/run` in any order within this
@@ -33,100 +60,426 @@ pub struct DirId {
     pub ino: u64,
 }
 
-/// One known service. `P` is the caller's pipe between the service and its logger.
+/// Which supervise of a service: for the service itself, or for its `log`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// `supervise name`, its standard output the write end of the log pipe.
+    Main,
+    /// `supervise log` in `name`, its standard input the read end of the log pipe.
+    Log,
+}
+
+/// Warnings the machine asks for (the caller's own failures it warns about itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// A new service was found with [`MAX_SERVICES`] known already.
+    TooMany,
+}
+
+/// Something that happened. `P` is the caller's pipe between a service and its logger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event<P> {
+    /// A scan asked for with [`Action::Scan`] begins.
+    ScanBegins,
+    /// The scan found the directory `id`. `settling`: it is new ([`Scanner::knows`] said
+    /// no), made in place and changed within [`SETTLE_MS`] (see [`settling`]).
+    Entry {
+        /// The directory.
+        id: DirId,
+        /// Whether it is a new directory still being made.
+        settling: bool,
+    },
+    /// The outcome of [`Action::SetUp`]: the pipe when the directory has a `log`
+    /// directory, `None` when it has none, `Err(())` when that could not be told or the
+    /// pipe could not be made (the caller has warned).
+    SetUp(Result<Option<P>, ()>),
+    /// The supervise asked for with [`Action::Start`] was forked.
+    Spawned {
+        /// Its process id.
+        pid: u32,
+    },
+    /// [`Action::Start`] found a supervise running there already (an earlier svscan
+    /// started it): nothing was started.
+    AlreadyRunning,
+    /// The fork asked for with [`Action::Start`] failed (the caller has warned).
+    SpawnFailed,
+    /// The scan ends; `complete` unless reading the directory failed (then nothing is
+    /// taken to have vanished).
+    ScanEnds {
+        /// Whether every entry was read.
+        complete: bool,
+    },
+    /// The pipe handed back with [`Action::Close`] is closed.
+    Closed,
+    /// A child process was reaped (a supervise of ours, or any orphan as process 1).
+    ChildExited {
+        /// Its process id.
+        pid: u32,
+    },
+    /// The scan directory changed (inotify).
+    Changed,
+    /// The instant given by [`Scanner::deadline`] has come.
+    Timer,
+    /// TERM or INT came: stop the tree and exit.
+    Stop,
+}
+
+/// Something the caller must do, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action<'a, P> {
+    /// Scan the directory: report [`Event::ScanBegins`], an [`Event::Entry`] for each
+    /// directory in it, then [`Event::ScanEnds`]. Always the only action of its step.
+    Scan,
+    /// The current entry is a new service: find out whether it has a `log` directory
+    /// and make (or adopt) its pipe, then report [`Event::SetUp`]. Always last.
+    SetUp,
+    /// Start supervise for the current entry, unless one runs there already; report
+    /// [`Event::Spawned`], [`Event::AlreadyRunning`] or [`Event::SpawnFailed`]. Always
+    /// last.
+    Start {
+        /// For the service or for its logger.
+        role: Role,
+        /// The service's log pipe, if it has a logger: [`Role::Main`] writes to it,
+        /// [`Role::Log`] reads from it.
+        pipe: Option<&'a P>,
+    },
+    /// Print this warning about the current entry.
+    Warn(Warning),
+    /// Close this pipe (its service has gone), then report [`Event::Closed`]. Always
+    /// last.
+    Close(P),
+    /// Write `dx` to the control FIFO of every service (`name/supervise/control`) or of
+    /// every logger (`name/log/supervise/control`) in the directory.
+    StopAll(Role),
+    /// Exit svscan (status 0).
+    Exit,
+}
+
+/// Most actions one event causes: both stop phases and the exit.
+pub const MAX_ACTIONS: usize = 3;
+
+/// The actions of one step.
+pub type Actions<'a, P> = heapless::Vec<Action<'a, P>, MAX_ACTIONS>;
+
+/// Where a scan stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visit {
+    /// Between entries.
+    Open,
+    /// [`Action::SetUp`] was asked for this new directory.
+    SettingUp(DirId),
+    /// [`Action::Start`] was asked for the service at this place in the table (places
+    /// change only between scans, when vanished services are forgotten).
+    Starting(usize, Role),
+}
+
+/// What svscan is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Waiting; the next scan is due at this instant.
+    Idle(Instant),
+    /// Scanning.
+    Scanning {
+        /// Whether a new directory was found still being made (next scan sooner).
+        settling: bool,
+        /// The current entry.
+        visit: Visit,
+    },
+    /// Shutting down: `dx` went to every supervise of this role; the next phase (or the
+    /// exit) comes when none of ours runs or at this instant.
+    Stopping(Role, Instant),
+}
+
+/// One known service.
 #[derive(Debug)]
-pub struct Service<P> {
+struct Service<P> {
     id: DirId,
     /// The log pipe, if the service has a `log` directory.
-    pub log_pipe: Option<P>,
-    /// `supervise` for the service, if running.
-    pub main: Option<u32>,
-    /// `supervise` for its `log`, if running.
-    pub log: Option<u32>,
+    pipe: Option<P>,
+    /// Our `supervise` for the service, if it runs.
+    main: Option<u32>,
+    /// Our `supervise` for its `log`, if it runs.
+    log: Option<u32>,
+    /// Found by the current (or last complete) scan.
     seen: bool,
 }
 
 impl<P> Service<P> {
-    /// Whether `supervise` must be started for the service.
-    pub fn needs_main(&self) -> bool {
-        self.main.is_none()
+    /// The first supervise to start from `role` on: its own if not running, then the
+    /// logger's if there is a log directory.
+    fn next_start(&self, role: Role) -> Option<Role> {
+        match role {
+            Role::Main if self.main.is_none() => Some(Role::Main),
+            Role::Main | Role::Log if self.pipe.is_some() && self.log.is_none() => Some(Role::Log),
+            Role::Main | Role::Log => None,
+        }
     }
 
-    /// Whether `supervise log` must be started.
-    pub fn needs_log(&self) -> bool {
-        self.log_pipe.is_some() && self.log.is_none()
+    fn runs(&self, role: Role) -> bool {
+        match role {
+            Role::Main => self.main.is_some(),
+            Role::Log => self.log.is_some(),
+        }
     }
 }
 
-/// Why a directory could not be taken on.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// [`MAX_SERVICES`] are known already.
-    TooMany,
-    /// The caller could not set the new service up (its log could not be checked or
-    /// its pipe made); the next scan tries again.
-    Setup,
-}
-
-/// The services of one scan directory.
+/// The services of one scan directory and what svscan does with them.
 #[derive(Debug)]
-pub struct ScanTable<P> {
+pub struct Scanner<P> {
+    state: State,
     services: heapless::Vec<Service<P>, MAX_SERVICES>,
 }
 
-impl<P> Default for ScanTable<P> {
-    fn default() -> Self {
-        ScanTable {
+impl<P> Scanner<P> {
+    /// A scanner with no services; its first scan is due at `now`.
+    pub fn new(now: Instant) -> Scanner<P> {
+        Scanner {
+            state: State::Idle(now),
             services: heapless::Vec::new(),
         }
     }
-}
 
-impl<P> ScanTable<P> {
-    /// Starts a scan: every service is unseen until [`ScanTable::visit`] sees it.
-    pub fn begin_scan(&mut self) {
-        for s in &mut self.services {
-            s.seen = false;
+    /// What it is doing.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// When [`Event::Timer`] is due: the next scan or the end of a shutdown phase
+    /// (`None` during a scan).
+    pub fn deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Idle(at) | State::Stopping(_, at) => Some(at),
+            State::Scanning { .. } => None,
         }
     }
 
-    /// Whether the directory `id` is a known service.
-    pub fn contains(&self, id: DirId) -> bool {
-        self.services.iter().any(|s| s.id == id)
+    /// Whether the directory `id` is a known service (if not, the caller finds out
+    /// whether it is still being made before reporting it).
+    pub fn knows(&self, id: DirId) -> bool {
+        self.find(id).is_some()
     }
 
-    /// Marks the directory `id` as present and returns its entry; a new service is
-    /// added with the result of `log_pipe` (the caller's pipe when the directory has
-    /// `log/`, `Ok(None)` when it has none, `Err(())` when that failed).
-    pub fn visit(
-        &mut self,
-        id: DirId,
-        log_pipe: impl FnOnce() -> Result<Option<P>, ()>,
-    ) -> Result<&mut Service<P>, Refused> {
-        let index = match self.services.iter().position(|s| s.id == id) {
-            Some(i) => i,
-            None => {
-                if self.services.is_full() {
-                    return Err(Refused::TooMany);
+    /// How many supervise processes of ours run for this role.
+    pub fn running(&self, role: Role) -> usize {
+        self.services.iter().filter(|s| s.runs(role)).count()
+    }
+
+    fn find(&self, id: DirId) -> Option<usize> {
+        self.services.iter().position(|s| s.id == id)
+    }
+
+    /// Handles one event that happened at `now`.
+    #[inline(never)] // inlined into svscan's one caller it costs 200 bytes more
+    pub fn step(&mut self, event: Event<P>, now: Instant) -> Actions<'_, P> {
+        use State::{Idle, Scanning, Stopping};
+        use Visit::{Open, SettingUp, Starting};
+        let mut actions = Actions::new();
+        // A start to ask for once the state is settled: (service, role).
+        let mut start = None;
+        let a = &mut actions;
+        match (self.state, event) {
+            // Scans: when due, or at once after a change.
+            (Idle(due), Event::Timer) if now >= due => push(a, Action::Scan),
+            (Idle(_), Event::Changed) => push(a, Action::Scan),
+            (Idle(_), Event::Timer) => {}
+            (Scanning { .. } | Stopping(..), Event::Changed) => {}
+            (Scanning { .. }, Event::Timer) => {}
+            (Idle(_) | Scanning { .. }, Event::ScanBegins) => {
+                for s in &mut self.services {
+                    s.seen = false;
                 }
+                self.state = Scanning {
+                    settling: false,
+                    visit: Open,
+                };
+            }
+            // An entry: a known service starts what is missing; a new one settles, is
+            // refused, or is set up.
+            (
+                Scanning {
+                    settling,
+                    visit: Open,
+                },
+                Event::Entry { id, settling: new },
+            ) => match self.find(id) {
+                Some(i) => {
+                    if let Some(s) = self.services.get_mut(i) {
+                        s.seen = true;
+                    }
+                    start = self.start(i, Role::Main);
+                }
+                None if new => {
+                    self.state = Scanning {
+                        settling: true,
+                        visit: Open,
+                    }
+                }
+                None if self.services.is_full() => push(a, Action::Warn(Warning::TooMany)),
+                None => {
+                    self.state = Scanning {
+                        settling,
+                        visit: SettingUp(id),
+                    };
+                    push(a, Action::SetUp);
+                }
+            },
+            (
+                Scanning {
+                    settling,
+                    visit: SettingUp(id),
+                },
+                Event::SetUp(Ok(pipe)),
+            ) => {
                 let service = Service {
                     id,
-                    log_pipe: log_pipe().map_err(|()| Refused::Setup)?,
+                    pipe,
                     main: None,
                     log: None,
-                    seen: false,
+                    seen: true,
                 };
-                let _ = self.services.push(service); // not full: checked above
-                self.services.len() - 1
+                self.state = Scanning {
+                    settling,
+                    visit: Open,
+                };
+                match self.services.push(service) {
+                    Ok(()) => start = self.start(self.services.len() - 1, Role::Main),
+                    // Not full: checked at the entry. Were it, the pipe goes back.
+                    Err(refused) => close(a, refused.pipe),
+                }
             }
-        };
-        let service = &mut self.services[index];
-        service.seen = true;
-        Ok(service)
+            (
+                Scanning {
+                    settling,
+                    visit: SettingUp(_),
+                },
+                Event::SetUp(Err(())),
+            ) => {
+                self.state = Scanning {
+                    settling,
+                    visit: Open,
+                }
+            }
+            // The outcome of a start: after the service's own, its logger's.
+            (
+                Scanning {
+                    settling,
+                    visit: Starting(i, role),
+                },
+                started @ (Event::Spawned { .. } | Event::AlreadyRunning),
+            ) => {
+                self.state = Scanning {
+                    settling,
+                    visit: Open,
+                };
+                if let (Some(s), Event::Spawned { pid }) = (self.services.get_mut(i), started) {
+                    match role {
+                        Role::Main => s.main = Some(pid),
+                        Role::Log => s.log = Some(pid),
+                    }
+                }
+                if role == Role::Main {
+                    start = self.start(i, Role::Log);
+                }
+            }
+            // A failed fork: the next scan tries again (the logger too).
+            (
+                Scanning {
+                    settling,
+                    visit: Starting(..),
+                },
+                Event::SpawnFailed,
+            ) => {
+                self.state = Scanning {
+                    settling,
+                    visit: Open,
+                }
+            }
+            // Out of turn: an entry during another's setup or start, outcomes with
+            // nothing asked for, scans outside a scan. A stray pipe goes back.
+            (
+                Scanning {
+                    visit: SettingUp(_) | Starting(..),
+                    ..
+                }
+                | Idle(_)
+                | Stopping(..),
+                Event::Entry { .. },
+            ) => {}
+            (
+                Scanning {
+                    visit: Open | Starting(..),
+                    ..
+                }
+                | Idle(_)
+                | Stopping(..),
+                Event::SetUp(pipe),
+            ) => close(a, pipe.ok().flatten()),
+            (
+                Scanning {
+                    visit: Open | SettingUp(_),
+                    ..
+                }
+                | Idle(_)
+                | Stopping(..),
+                Event::Spawned { .. } | Event::AlreadyRunning | Event::SpawnFailed,
+            ) => {}
+            (Stopping(..), Event::ScanBegins | Event::ScanEnds { .. }) => {}
+            (Idle(_), Event::ScanEnds { .. }) => {}
+            // The end of a scan: the next one is due; what vanished and has nothing
+            // running is forgotten, one pipe at a time.
+            (Scanning { settling, .. }, Event::ScanEnds { complete }) => {
+                if !complete {
+                    for s in &mut self.services {
+                        s.seen = true;
+                    }
+                }
+                let interval = if settling {
+                    SETTLE_SCAN_MS
+                } else {
+                    SCAN_INTERVAL_MS
+                };
+                self.state = Idle(after(now, interval));
+                self.forget(a);
+            }
+            (Idle(_), Event::Closed) => self.forget(a),
+            (Scanning { .. } | Stopping(..), Event::Closed) => {}
+            // Children: a supervise of ours no longer runs (orphans mean nothing).
+            (Idle(_) | Scanning { .. }, Event::ChildExited { pid }) => self.exited(pid),
+            (Stopping(role, _), Event::ChildExited { pid }) => {
+                self.exited(pid);
+                if self.running(role) == 0 {
+                    self.next_phase(a, role, now);
+                }
+            }
+            // Shutting down: services first, then loggers, each at most STOP_PHASE_MS.
+            (Idle(_) | Scanning { .. }, Event::Stop) => {
+                push(a, Action::StopAll(Role::Main));
+                self.state = Stopping(Role::Main, after(now, STOP_PHASE_MS));
+                if self.running(Role::Main) == 0 {
+                    self.next_phase(a, Role::Main, now);
+                }
+            }
+            (Stopping(role, until), Event::Timer) if now >= until => self.next_phase(a, role, now),
+            (Stopping(..), Event::Timer | Event::Stop) => {}
+        }
+        if let (Some((i, role)), Scanning { settling, .. }) = (start, self.state) {
+            self.state = Scanning {
+                settling,
+                visit: Starting(i, role),
+            };
+            let pipe = self.services.get(i).and_then(|s| s.pipe.as_ref());
+            push(&mut actions, Action::Start { role, pipe });
+        }
+        actions
     }
 
-    /// A child process ended: if it was a supervise of ours, it no longer runs.
-    pub fn child_exited(&mut self, pid: u32) {
+    /// The start service `i` needs from `role` on, if any (the caller asks for it once
+    /// the step is done).
+    fn start(&self, i: usize, role: Role) -> Option<(usize, Role)> {
+        Some((i, self.services.get(i)?.next_start(role)?))
+    }
+
+    fn exited(&mut self, pid: u32) {
         for s in &mut self.services {
             if s.main == Some(pid) {
                 s.main = None;
@@ -137,123 +490,576 @@ impl<P> ScanTable<P> {
         }
     }
 
-    /// How many supervise processes run: for loggers (`log`) or for the services.
-    pub fn running(&self, log: bool) -> usize {
-        self.services
-            .iter()
-            .filter(|s| {
-                if log {
-                    s.log.is_some()
-                } else {
-                    s.main.is_some()
-                }
-            })
-            .count()
-    }
-
-    /// Ends a scan: services not seen in it and with nothing running are forgotten;
-    /// `closed` gets each of their log pipes.
-    pub fn end_scan(&mut self, mut closed: impl FnMut(P)) {
-        let mut i = 0;
-        while i < self.services.len() {
-            let s = &self.services[i];
-            if s.seen || s.main.is_some() || s.log.is_some() {
-                i += 1;
-                continue;
-            }
-            let gone = self.services.swap_remove(i);
-            if let Some(pipe) = gone.log_pipe {
-                closed(pipe);
+    /// Forgets the first service that vanished and has nothing running; its pipe (if
+    /// any) goes back to be closed, after which [`Event::Closed`] forgets the next.
+    fn forget(&mut self, a: &mut Actions<'_, P>) {
+        loop {
+            let Some(i) = self
+                .services
+                .iter()
+                .position(|s| !s.seen && s.main.is_none() && s.log.is_none())
+            else {
+                return;
+            };
+            if let Some(pipe) = self.services.swap_remove(i).pipe {
+                return push(a, Action::Close(pipe));
             }
         }
     }
+
+    /// Ends the shutdown phase `role`: after the services, `dx` to the loggers (and the
+    /// exit at once if none of ours runs); after the loggers, the exit.
+    fn next_phase(&mut self, a: &mut Actions<'_, P>, role: Role, now: Instant) {
+        match role {
+            Role::Main => {
+                push(a, Action::StopAll(Role::Log));
+                self.state = State::Stopping(Role::Log, after(now, STOP_PHASE_MS));
+                if self.running(Role::Log) == 0 {
+                    push(a, Action::Exit);
+                }
+            }
+            Role::Log => push(a, Action::Exit),
+        }
+    }
+}
+
+/// `ms` milliseconds after `t`.
+fn after(t: Instant, ms: u64) -> Instant {
+    Instant(t.0.saturating_add(ms))
+}
+
+fn close<P>(actions: &mut Actions<'_, P>, pipe: Option<P>) {
+    if let Some(pipe) = pipe {
+        push(actions, Action::Close(pipe));
+    }
+}
+
+/// Adds an action. No event produces more than [`MAX_ACTIONS`] (the tests check every
+/// pair), so nothing is ever dropped.
+fn push<'a, P>(actions: &mut Actions<'a, P>, action: Action<'a, P>) {
+    let _ = actions.push(action);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    type Pipe = &'static str;
+    type S = Scanner<Pipe>;
+
+    /// What an action asked for, owned (the pipe by value).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    enum Out {
+        Scan,
+        SetUp,
+        Start(Role, Option<Pipe>),
+        Warn(Warning),
+        Close(Pipe),
+        StopAll(Role),
+        Exit,
+    }
+
+    fn out(action: Action<'_, Pipe>) -> Out {
+        match action {
+            Action::Scan => Out::Scan,
+            Action::SetUp => Out::SetUp,
+            Action::Start { role, pipe } => Out::Start(role, pipe.copied()),
+            Action::Warn(w) => Out::Warn(w),
+            Action::Close(p) => Out::Close(p),
+            Action::StopAll(role) => Out::StopAll(role),
+            Action::Exit => Out::Exit,
+        }
+    }
 
     fn id(ino: u64) -> DirId {
         DirId { dev: 1, ino }
     }
 
-    #[test]
-    fn new_service_needs_main_and_log() {
-        let mut t = ScanTable::<&str>::default();
-        let s = t.visit(id(1), || Ok(Some("pipe"))).unwrap();
-        assert!(s.needs_main() && s.needs_log());
-        s.main = Some(10);
-        s.log = Some(11);
-        let s = t
-            .visit(id(1), || -> Result<Option<&str>, ()> {
-                panic!("a known service makes no new pipe")
-            })
-            .unwrap();
-        assert!(!s.needs_main() && !s.needs_log());
+    fn at(ms: u64) -> Instant {
+        Instant(ms)
     }
 
-    #[test]
-    fn service_without_log_never_needs_one() {
-        let mut t = ScanTable::<&str>::default();
-        assert!(!t.visit(id(1), || Ok(None)).unwrap().needs_log());
+    /// The binary's side, simulated: the log pipe of each directory, supervise
+    /// processes started elsewhere, forks that fail.
+    #[derive(Default)]
+    struct World {
+        /// Directories with a `log`: the pipe made for them (or a setup failure).
+        logs: HashMap<u64, Result<Pipe, ()>>,
+        elsewhere: HashSet<(u64, Role)>,
+        fork_fails: bool,
+        next_pid: u32,
+        /// Every supervise forked: (directory, role, pid).
+        forked: Vec<(u64, Role, u32)>,
     }
 
-    #[test]
-    fn exited_supervise_is_restarted_on_the_next_visit() {
-        let mut t = ScanTable::<&str>::default();
-        t.visit(id(1), || Ok(Some("p"))).unwrap().main = Some(10);
-        t.visit(id(1), || Ok(None)).unwrap().log = Some(11);
-        assert_eq!((t.running(false), t.running(true)), (1, 1));
-        t.child_exited(10);
-        assert_eq!((t.running(false), t.running(true)), (0, 1));
-        assert!(t.visit(id(1), || Ok(None)).unwrap().needs_main());
-    }
-
-    #[test]
-    fn vanished_service_is_kept_while_running_then_forgotten() {
-        let mut t = ScanTable::<&str>::default();
-        t.visit(id(1), || Ok(Some("pipe-1"))).unwrap().main = Some(10);
-        t.visit(id(2), || Ok(None)).unwrap();
-        t.begin_scan();
-        t.visit(id(2), || Ok(None)).unwrap();
-        let mut closed = Vec::new();
-        t.end_scan(|p| closed.push(p));
-        assert_eq!(
-            (t.services.len(), closed.len()),
-            (2, 0),
-            "still running: kept"
-        );
-        t.child_exited(10);
-        t.begin_scan();
-        t.visit(id(2), || Ok(None)).unwrap();
-        t.end_scan(|p| closed.push(p));
-        assert_eq!((t.services.len(), closed), (1, vec!["pipe-1"]));
-    }
-
-    #[test]
-    fn failed_setup_is_not_remembered() {
-        let mut t = ScanTable::<&str>::default();
-        assert_eq!(t.visit(id(1), || Err(())).err(), Some(Refused::Setup));
-        assert!(
-            t.visit(id(1), || Ok(Some("p"))).unwrap().needs_log(),
-            "tried again"
-        );
-    }
-
-    #[test]
-    fn at_most_max_services() {
-        let mut t = ScanTable::<u32>::default();
-        for i in 0..MAX_SERVICES as u64 {
-            t.visit(id(i), || Ok(None)).unwrap();
+    impl World {
+        fn new() -> World {
+            World {
+                next_pid: 100,
+                ..World::default()
+            }
         }
+
+        fn pid(&self, ino: u64, role: Role) -> u32 {
+            let found = self.forked.iter().rev().find(|f| (f.0, f.1) == (ino, role));
+            found.unwrap().2
+        }
+    }
+
+    /// Steps like the binary: answers SetUp, Start and Close at once, for the entry
+    /// `ino`; returns every action in order.
+    fn feed(s: &mut S, w: &mut World, event: Event<Pipe>, ino: u64, now: u64) -> Vec<Out> {
+        let mut all = Vec::new();
+        let mut next = Some(event);
+        while let Some(event) = next.take() {
+            let actions = s.step(event, at(now));
+            assert!(actions.len() <= MAX_ACTIONS);
+            for action in actions {
+                let action = out(action);
+                next = match &action {
+                    Out::SetUp => Some(Event::SetUp(match w.logs.get(&ino) {
+                        None => Ok(None),
+                        Some(Ok(p)) => Ok(Some(*p)),
+                        Some(Err(())) => Err(()),
+                    })),
+                    Out::Start(role, _) if w.elsewhere.contains(&(ino, *role)) => {
+                        Some(Event::AlreadyRunning)
+                    }
+                    Out::Start(_, _) if w.fork_fails => Some(Event::SpawnFailed),
+                    Out::Start(role, _) => {
+                        w.next_pid += 1;
+                        w.forked.push((ino, *role, w.next_pid));
+                        Some(Event::Spawned { pid: w.next_pid })
+                    }
+                    Out::Close(_) => Some(Event::Closed),
+                    _ => next,
+                };
+                all.push(action);
+            }
+        }
+        all
+    }
+
+    /// One whole scan of directories `(ino, settling)`, as the binary reports it (a
+    /// directory's settling is told only when the machine does not know it).
+    fn scan(s: &mut S, w: &mut World, dirs: &[(u64, bool)], now: u64) -> Vec<Out> {
+        let mut all = feed(s, w, Event::ScanBegins, 0, now);
+        for &(ino, settling) in dirs {
+            let settling = settling && !s.knows(id(ino));
+            all.extend(feed(
+                s,
+                w,
+                Event::Entry {
+                    id: id(ino),
+                    settling,
+                },
+                ino,
+                now,
+            ));
+        }
+        all.extend(feed(s, w, Event::ScanEnds { complete: true }, 0, now));
+        all
+    }
+
+    fn starts(outs: &[Out]) -> Vec<Out> {
+        outs.iter()
+            .filter(|o| matches!(o, Out::Start(..)))
+            .cloned()
+            .collect()
+    }
+
+    /// A scanner that has scanned once at 0: service 1 with a log, service 2 without.
+    fn running() -> (S, World) {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Ok("pipe-1"));
+        scan(&mut s, &mut w, &[(1, false), (2, false)], 0);
+        (s, w)
+    }
+
+    #[test]
+    fn new_is_idle_with_the_first_scan_due_at_once() {
+        let mut s = S::new(at(7));
+        assert_eq!((s.state(), s.deadline()), (State::Idle(at(7)), Some(at(7))));
+        let mut w = World::new();
+        assert_eq!(feed(&mut s, &mut w, Event::Timer, 0, 7), [Out::Scan]);
+    }
+
+    #[test]
+    fn idle_timer_before_due_does_nothing() {
+        let (mut s, mut w) = running();
+        assert_eq!(s.deadline(), Some(at(SCAN_INTERVAL_MS)));
+        assert!(feed(&mut s, &mut w, Event::Timer, 0, SCAN_INTERVAL_MS - 1).is_empty());
         assert_eq!(
-            t.visit(id(5_000), || Ok(None)).err(),
-            Some(Refused::TooMany)
+            feed(&mut s, &mut w, Event::Timer, 0, SCAN_INTERVAL_MS),
+            [Out::Scan]
         );
-        assert!(
-            t.visit(id(7), || Ok(None)).is_ok(),
-            "known ones still visit"
+    }
+
+    #[test]
+    fn idle_changed_scans_at_once() {
+        let (mut s, mut w) = running();
+        assert_eq!(feed(&mut s, &mut w, Event::Changed, 0, 10), [Out::Scan]);
+    }
+
+    #[test]
+    fn scanning_entry_new_sets_up_then_starts_main_then_log_with_the_pipe() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Ok("pipe-1"));
+        let outs = scan(&mut s, &mut w, &[(1, false)], 0);
+        assert_eq!(
+            outs,
+            [
+                Out::SetUp,
+                Out::Start(Role::Main, Some("pipe-1")),
+                Out::Start(Role::Log, Some("pipe-1")),
+            ]
         );
+        assert_eq!((s.running(Role::Main), s.running(Role::Log)), (1, 1));
+    }
+
+    #[test]
+    fn scanning_entry_new_without_log_starts_main_only() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        let outs = scan(&mut s, &mut w, &[(2, false)], 0);
+        assert_eq!(outs, [Out::SetUp, Out::Start(Role::Main, None)]);
+    }
+
+    #[test]
+    fn scanning_entry_known_and_running_starts_nothing() {
+        let (mut s, mut w) = running();
+        assert!(scan(&mut s, &mut w, &[(1, false), (2, false)], 5_000).is_empty());
+    }
+
+    #[test]
+    fn idle_child_exited_is_restarted_at_the_next_scan() {
+        let (mut s, mut w) = running();
+        let pid = w.pid(1, Role::Log);
+        assert!(feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_000).is_empty());
+        assert_eq!(s.running(Role::Log), 0);
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], 5_000);
+        assert_eq!(outs, [Out::Start(Role::Log, Some("pipe-1"))]);
+    }
+
+    #[test]
+    fn idle_child_exited_orphan_changes_nothing() {
+        let (mut s, mut w) = running();
+        assert!(feed(&mut s, &mut w, Event::ChildExited { pid: 7 }, 0, 10).is_empty());
+        assert_eq!((s.running(Role::Main), s.running(Role::Log)), (2, 1));
+    }
+
+    #[test]
+    fn scanning_already_running_elsewhere_starts_only_what_is_missing() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Ok("adopted"));
+        w.elsewhere.insert((1, Role::Main));
+        let outs = scan(&mut s, &mut w, &[(1, false)], 0);
+        assert_eq!(starts(&outs).len(), 2, "asked for both, main found running");
+        assert_eq!(w.forked, [(1, Role::Log, 101)]);
+        // Not ours: asked about again at every scan, never started twice.
+        let outs = scan(&mut s, &mut w, &[(1, false)], 5_000);
+        assert_eq!(outs, [Out::Start(Role::Main, Some("adopted"))]);
+        assert_eq!(w.forked.len(), 1);
+    }
+
+    #[test]
+    fn scanning_spawn_failed_skips_the_log_and_is_retried_next_scan() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Ok("pipe-1"));
+        w.fork_fails = true;
+        let outs = scan(&mut s, &mut w, &[(1, false)], 0);
+        assert_eq!(outs, [Out::SetUp, Out::Start(Role::Main, Some("pipe-1"))]);
+        w.fork_fails = false;
+        let outs = scan(&mut s, &mut w, &[(1, false)], 5_000);
+        assert_eq!(
+            outs,
+            [
+                Out::Start(Role::Main, Some("pipe-1")),
+                Out::Start(Role::Log, Some("pipe-1")),
+            ],
+            "the same pipe, no second setup"
+        );
+    }
+
+    #[test]
+    fn scanning_setup_failed_is_retried_next_scan() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Err(()));
+        assert_eq!(scan(&mut s, &mut w, &[(1, false)], 0), [Out::SetUp]);
+        assert!(!s.knows(id(1)));
+        w.logs.insert(1, Ok("pipe-1"));
+        assert_eq!(starts(&scan(&mut s, &mut w, &[(1, false)], 5_000)).len(), 2);
+    }
+
+    #[test]
+    fn scanning_entry_settling_waits_and_scans_again_soon() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        assert!(scan(&mut s, &mut w, &[(1, true)], 0).is_empty());
+        assert!(!s.knows(id(1)));
+        assert_eq!(s.deadline(), Some(at(SETTLE_SCAN_MS)));
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, SETTLE_SCAN_MS),
+            [Out::Scan]
+        );
+        // Settled: started, and the next scan is the periodic one again.
+        let outs = scan(&mut s, &mut w, &[(1, false)], 1_100);
+        assert_eq!(outs, [Out::SetUp, Out::Start(Role::Main, None)]);
+        assert_eq!(s.deadline(), Some(at(1_100 + SCAN_INTERVAL_MS)));
+    }
+
+    #[test]
+    fn scanning_entry_known_ignores_settling() {
+        let (mut s, mut w) = running();
+        let outs = feed(&mut s, &mut w, Event::ScanBegins, 0, 5_000);
+        assert!(outs.is_empty());
+        let entry = Event::Entry {
+            id: id(2),
+            settling: true,
+        };
+        feed(&mut s, &mut w, entry, 2, 5_000);
+        feed(&mut s, &mut w, Event::ScanEnds { complete: true }, 0, 5_000);
+        assert_eq!(s.deadline(), Some(at(5_000 + SCAN_INTERVAL_MS)));
+    }
+
+    #[test]
+    fn scanning_entry_new_when_full_is_refused_with_a_warning() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        let all: Vec<(u64, bool)> = (0..MAX_SERVICES as u64).map(|i| (i, false)).collect();
+        scan(&mut s, &mut w, &all, 0);
+        assert_eq!(s.running(Role::Main), MAX_SERVICES);
+        let mut more = all.clone();
+        more.push((5_000, false));
+        let outs = scan(&mut s, &mut w, &more, 5_000);
+        assert_eq!(outs, [Out::Warn(Warning::TooMany)]);
+        assert!(!s.knows(id(5_000)));
+        // A new directory still being made settles first: no warning yet.
+        more.pop();
+        more.push((5_001, true));
+        assert!(scan(&mut s, &mut w, &more, 10_000).is_empty());
+        // Known ones are still restarted.
+        let pid = w.pid(7, Role::Main);
+        feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 10_050);
+        let outs = scan(&mut s, &mut w, &all, 15_000);
+        assert_eq!(outs, [Out::Start(Role::Main, None)]);
+    }
+
+    #[test]
+    fn scan_ends_vanished_with_running_supervise_is_kept_then_forgotten() {
+        let (mut s, mut w) = running();
+        // Service 1 (with its pipe) vanished; its supervise processes still run.
+        assert!(scan(&mut s, &mut w, &[(2, false)], 5_000).is_empty());
+        assert!(s.knows(id(1)));
+        let main = w.pid(1, Role::Main);
+        let log = w.pid(1, Role::Log);
+        feed(&mut s, &mut w, Event::ChildExited { pid: main }, 0, 6_000);
+        assert!(scan(&mut s, &mut w, &[(2, false)], 10_000).is_empty());
+        assert!(s.knows(id(1)), "its logger still runs");
+        feed(&mut s, &mut w, Event::ChildExited { pid: log }, 0, 11_000);
+        assert!(s.knows(id(1)), "forgotten at the end of a scan only");
+        assert_eq!(
+            scan(&mut s, &mut w, &[(2, false)], 15_000),
+            [Out::Close("pipe-1")]
+        );
+        assert!(!s.knows(id(1)));
+        assert!(s.knows(id(2)));
+    }
+
+    #[test]
+    fn scan_ends_forgets_every_vanished_service_one_pipe_at_a_time() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Ok("p1"));
+        w.logs.insert(3, Ok("p3"));
+        scan(&mut s, &mut w, &[(1, false), (2, false), (3, false)], 0);
+        for (ino, role) in w.forked.clone().iter().map(|f| (f.0, f.1)) {
+            let pid = w.pid(ino, role);
+            feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 100);
+        }
+        let outs = scan(&mut s, &mut w, &[], 5_000);
+        let mut closed: Vec<Out> = outs.clone();
+        closed.sort_by_key(|o| format!("{o:?}"));
+        assert_eq!(closed, [Out::Close("p1"), Out::Close("p3")]);
+        assert!(!s.knows(id(1)) && !s.knows(id(2)) && !s.knows(id(3)));
+    }
+
+    #[test]
+    fn scan_ends_incomplete_forgets_nothing() {
+        let (mut s, mut w) = running();
+        for ino in [1, 2] {
+            let pid = w.pid(ino, Role::Main);
+            feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 100);
+        }
+        let pid = w.pid(1, Role::Log);
+        feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 100);
+        feed(&mut s, &mut w, Event::ScanBegins, 0, 5_000);
+        let outs = feed(
+            &mut s,
+            &mut w,
+            Event::ScanEnds { complete: false },
+            0,
+            5_000,
+        );
+        assert!(outs.is_empty());
+        assert!(s.knows(id(1)) && s.knows(id(2)));
+        assert_eq!(s.deadline(), Some(at(5_000 + SCAN_INTERVAL_MS)));
+    }
+
+    #[test]
+    fn idle_stop_stops_services_then_loggers_then_exits() {
+        let (mut s, mut w) = running();
+        let outs = feed(&mut s, &mut w, Event::Stop, 0, 1_000);
+        assert_eq!(outs, [Out::StopAll(Role::Main)]);
+        assert_eq!(
+            s.state(),
+            State::Stopping(Role::Main, at(1_000 + STOP_PHASE_MS))
+        );
+        let pid = w.pid(1, Role::Main);
+        assert!(feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_100).is_empty());
+        let pid = w.pid(2, Role::Main);
+        let outs = feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_200);
+        assert_eq!(
+            outs,
+            [Out::StopAll(Role::Log)],
+            "the loggers once services are gone"
+        );
+        assert_eq!(s.deadline(), Some(at(1_200 + STOP_PHASE_MS)));
+        let pid = w.pid(1, Role::Log);
+        assert_eq!(
+            feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_300),
+            [Out::Exit]
+        );
+    }
+
+    #[test]
+    fn idle_stop_with_nothing_running_exits_at_once() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Stop, 0, 10),
+            [Out::StopAll(Role::Main), Out::StopAll(Role::Log), Out::Exit]
+        );
+    }
+
+    #[test]
+    fn stopping_timer_ends_each_phase_after_ten_seconds() {
+        let (mut s, mut w) = running();
+        feed(&mut s, &mut w, Event::Stop, 0, 1_000);
+        let limit = 1_000 + STOP_PHASE_MS;
+        assert!(feed(&mut s, &mut w, Event::Timer, 0, limit - 1).is_empty());
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, limit),
+            [Out::StopAll(Role::Log)]
+        );
+        assert!(feed(&mut s, &mut w, Event::Timer, 0, limit + STOP_PHASE_MS - 1).is_empty());
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, limit + STOP_PHASE_MS),
+            [Out::Exit]
+        );
+    }
+
+    #[test]
+    fn stopping_ignores_changes_scans_and_another_stop() {
+        let (mut s, mut w) = running();
+        feed(&mut s, &mut w, Event::Stop, 0, 1_000);
+        let before = s.state();
+        for event in [Event::Changed, Event::Stop, Event::ScanBegins] {
+            assert!(feed(&mut s, &mut w, event, 0, 2_000).is_empty());
+        }
+        let entry = Event::Entry {
+            id: id(9),
+            settling: false,
+        };
+        assert!(feed(&mut s, &mut w, entry, 9, 2_000).is_empty());
+        assert_eq!(s.state(), before);
+    }
+
+    #[test]
+    fn idle_stray_setup_hands_the_pipe_back() {
+        let (mut s, _) = running();
+        let actions = s.step(Event::SetUp(Ok(Some("stray"))), at(10));
+        assert_eq!(actions.as_slice(), &[Action::Close("stray")]);
+        drop(actions);
+        assert!(s.step(Event::Spawned { pid: 5 }, at(10)).is_empty());
+        assert_eq!(s.running(Role::Main), 2);
+    }
+
+    #[test]
+    fn every_state_and_event_fits_the_action_list() {
+        let events = || {
+            [
+                Event::ScanBegins,
+                Event::Entry {
+                    id: id(1),
+                    settling: false,
+                },
+                Event::Entry {
+                    id: id(9),
+                    settling: false,
+                },
+                Event::Entry {
+                    id: id(9),
+                    settling: true,
+                },
+                Event::SetUp(Ok(Some("p"))),
+                Event::SetUp(Ok(None)),
+                Event::SetUp(Err(())),
+                Event::Spawned { pid: 500 },
+                Event::AlreadyRunning,
+                Event::SpawnFailed,
+                Event::ScanEnds { complete: true },
+                Event::ScanEnds { complete: false },
+                Event::Closed,
+                Event::ChildExited { pid: 101 },
+                Event::Changed,
+                Event::Timer,
+                Event::Stop,
+            ]
+        };
+        let states = || -> Vec<S> {
+            let idle = running().0;
+            let mut scanning = running().0;
+            scanning.step(Event::ScanBegins, at(5_000));
+            let mut setting_up = running().0;
+            setting_up.step(Event::ScanBegins, at(5_000));
+            setting_up.step(
+                Event::Entry {
+                    id: id(9),
+                    settling: false,
+                },
+                at(5_000),
+            );
+            let mut starting = running().0;
+            starting.step(Event::ChildExited { pid: 101 }, at(4_000));
+            starting.step(Event::ScanBegins, at(5_000));
+            starting.step(
+                Event::Entry {
+                    id: id(1),
+                    settling: false,
+                },
+                at(5_000),
+            );
+            let mut stopping = running().0;
+            stopping.step(Event::Stop, at(5_000));
+            vec![idle, scanning, setting_up, starting, stopping]
+        };
+        for event in events() {
+            for mut s in states() {
+                let before = s.state();
+                let actions = s.step(event.clone(), at(60_000));
+                assert!(
+                    actions.len() <= MAX_ACTIONS,
+                    "{before:?} {event:?}: {actions:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -264,15 +1070,5 @@ mod tests {
         assert!(!settling(0, 10_000));
         assert!(settling(11_000, 10_000)); // a coarse ctime a little ahead
         assert!(!settling(11_001, 10_000)); // the clock went back
-    }
-
-    #[test]
-    fn contains_only_visited_directories() {
-        let mut table = ScanTable::<()>::default();
-        let id = DirId { dev: 1, ino: 2 };
-        assert!(!table.contains(id));
-        assert!(table.visit(id, || Ok(None)).is_ok());
-        assert!(table.contains(id));
-        assert!(!table.contains(DirId { dev: 1, ino: 3 }));
     }
 }

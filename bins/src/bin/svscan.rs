@@ -23,13 +23,13 @@
 use core::ffi::CStr;
 
 use dt_core::lockpid;
-use dt_core::scan::{DirId, Refused, ScanTable, settling};
+use dt_core::scan::{Action, DirId, Event, Instant, Role, Scanner, Warning, settling};
 use platform::clock::{monotonic_ms, timeout_ms, timeout_until, wall_clock};
-use platform::file::{PathBuf, Supervised, for_each_entry, supervised};
-use platform::io::read;
+use platform::file::{PathBuf, Supervised, for_each_entry, open_fifo, supervised};
+use platform::io::{read, write_all};
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, reap};
-use platform::{Args, Env, exit};
+use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, inotify, open, stat, statat};
@@ -39,15 +39,16 @@ use rustix::process::Signal;
 
 platform::tool!(b"svscan", run);
 
-/// The periodic scan, as the original.
-const SCAN_INTERVAL_MS: u64 = 5_000;
-/// The next scan while a directory made in place settles.
-const SETTLE_SCAN_MS: u64 = 100;
-
 /// The pipe from a service (write end) to its logger (read end).
 struct LogPipe {
     read: OwnedFd,
     write: OwnedFd,
+}
+
+/// What the actions need besides the machine.
+struct Context<'a> {
+    signals: &'a ChildSignals,
+    env: Env,
 }
 
 fn run(args: Args, env: Env) -> i32 {
@@ -66,129 +67,142 @@ fn run(args: Args, env: Env) -> i32 {
             let what = W::CREATE | W::MOVED_TO | W::DELETE | W::MOVED_FROM | W::ONLYDIR;
             inotify::add_watch(fd, c".", what).is_ok()
         });
-    let mut table = ScanTable::<LogPipe>::default();
+    let cx = Context {
+        signals: &signals,
+        env,
+    };
+    let mut machine = Scanner::<LogPipe>::new(Instant(monotonic_ms()));
     loop {
-        let settling = scan(&mut table, &signals, env);
-        let due = monotonic_ms()
-            + if settling {
-                SETTLE_SCAN_MS
-            } else {
-                SCAN_INTERVAL_MS
-            };
-        loop {
-            let timeout = timeout_until(due);
-            let children = signals.fd();
-            // Without inotify the second entry repeats the first, harmlessly.
-            let watched = changes.as_ref().map_or(children, |fd| fd.as_fd());
-            let mut fds = [
-                PollFd::new(&children, PollFlags::IN),
-                PollFd::new(&watched, PollFlags::IN),
-            ];
-            match poll(&mut fds, Some(&timeout)) {
-                Ok(_) | Err(Errno::INTR) => {}
-                // Never exit (svscan may be process 1): say so, and try again shortly.
-                Err(e) => {
-                    warn_sys(&[b"unable to wait for events"], e);
-                    let _ = poll(&mut [], Some(&timeout_ms(1000)));
-                    continue;
-                }
-            }
-            if !fds[0].revents().is_empty() {
-                let stop = signals.drain().any();
-                while let Some(pid) = reap() {
-                    table.child_exited(pid);
-                }
-                if stop {
-                    shut_down(&mut table, &signals);
-                }
-            }
-            let changed = changes.is_some() && !fds[1].revents().is_empty();
-            if changed {
-                let mut events = [0u8; 1024];
-                if let Some(fd) = &changes {
-                    while matches!(read(fd, &mut events), Ok(n) if n > 0) {}
-                }
-            }
-            if changed || monotonic_ms() >= due {
-                break;
+        let due = machine.deadline();
+        if due.is_some_and(|Instant(at)| at <= monotonic_ms()) {
+            feed(&mut machine, Event::Timer, c"", &cx);
+            continue;
+        }
+        let timeout = due.map(|Instant(at)| timeout_until(at));
+        let children = signals.fd();
+        // Without inotify the second entry repeats the first, harmlessly.
+        let watched = changes.as_ref().map_or(children, |fd| fd.as_fd());
+        let mut fds = [
+            PollFd::new(&children, PollFlags::IN),
+            PollFd::new(&watched, PollFlags::IN),
+        ];
+        match poll(&mut fds, timeout.as_ref()) {
+            Ok(_) | Err(Errno::INTR) => {}
+            // Never exit (svscan may be process 1): say so, and try again shortly.
+            Err(e) => {
+                warn_sys(&[b"unable to wait for events"], e);
+                let _ = poll(&mut [], Some(&timeout_ms(1000)));
+                continue;
             }
         }
-    }
-}
-
-/// Longest wait for each phase of a shutdown.
-const SHUTDOWN_WAIT_MS: u64 = 10_000;
-
-/// Stops every service, then every logger, waits for their supervise processes, exits.
-fn shut_down(table: &mut ScanTable<LogPipe>, signals: &ChildSignals) -> ! {
-    for log in [false, true] {
-        let _ = for_each_entry(CWD, |name| {
-            let name = name.to_bytes();
-            let control = if log {
-                &[name, b"/log/supervise/control"][..]
-            } else {
-                &[name, b"/supervise/control"]
-            };
-            if let Ok(path) = platform::file::PathBuf::join(control) {
-                if let Ok(fd) = platform::file::open_fifo(path.as_c_str(), true) {
-                    let _ = platform::io::write_all(&fd, b"dx");
-                }
-            }
-        });
-        let until = monotonic_ms() + SHUTDOWN_WAIT_MS;
-        while table.running(log) > 0 && monotonic_ms() < until {
-            let children = signals.fd();
-            let pause = timeout_ms(100);
-            let _ = poll(&mut [PollFd::new(&children, PollFlags::IN)], Some(&pause));
-            let _ = signals.drain();
+        let (exited, changed) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
+        if exited {
+            let stop = signals.drain().any();
             while let Some(pid) = reap() {
-                table.child_exited(pid);
+                feed(&mut machine, Event::ChildExited { pid }, c"", &cx);
+            }
+            if stop {
+                feed(&mut machine, Event::Stop, c"", &cx);
+            }
+        }
+        if let (Some(fd), true) = (&changes, changed) {
+            let mut events = [0u8; 1024];
+            while matches!(read(fd, &mut events), Ok(n) if n > 0) {}
+            feed(&mut machine, Event::Changed, c"", &cx);
+        }
+    }
+}
+
+/// Steps the machine with `event` about the directory entry `name` (empty when the
+/// event concerns none) and performs the actions; an outcome goes back in at once.
+fn feed(machine: &mut Scanner<LogPipe>, event: Event<LogPipe>, name: &CStr, cx: &Context) {
+    let mut next = Some(event);
+    let mut rescan = false;
+    while let Some(event) = next.take() {
+        for action in machine.step(event, Instant(monotonic_ms())) {
+            match action {
+                Action::Scan => rescan = true,
+                Action::SetUp => next = Some(Event::SetUp(log_pipe(name.to_bytes()))),
+                Action::Start { role, pipe } => next = Some(start(role, pipe, name, cx)),
+                Action::Warn(Warning::TooMany) => warn(&[
+                    b"unable to start ",
+                    name.to_bytes(),
+                    b": running too many services",
+                ]),
+                Action::Close(pipe) => {
+                    drop(pipe);
+                    next = Some(Event::Closed);
+                }
+                Action::StopAll(role) => stop_all(role),
+                Action::Exit => exit(EXIT_OK),
             }
         }
     }
-    exit(platform::EXIT_OK)
-}
-
-/// One pass over the directory: start what is missing, forget what has gone. Returns
-/// whether a new directory was left to settle (see [`being_made`]).
-fn scan(table: &mut ScanTable<LogPipe>, signals: &ChildSignals, env: Env) -> bool {
-    let mut settling = false;
-    table.begin_scan();
-    match for_each_entry(CWD, |name| settling |= !visit(table, name, signals, env)) {
-        Ok(()) => table.end_scan(drop),
-        Err(e) => warn_sys(&[b"unable to read directory"], e),
+    if rescan {
+        scan(machine, cx);
     }
-    settling
 }
 
-/// Starts the supervise processes one directory entry needs; `false` if it is a new
-/// directory still being made, left for a later scan.
-fn visit(table: &mut ScanTable<LogPipe>, name: &CStr, signals: &ChildSignals, env: Env) -> bool {
-    let bytes = name.to_bytes();
+/// Entries are visited through one instance of the directory walk (a `dyn` closure):
+/// the scan and the shutdown share its code.
+type EachEntry<'a> = &'a mut dyn FnMut(&CStr);
+
+/// One pass over the directory, reported to the machine entry by entry.
+fn scan(machine: &mut Scanner<LogPipe>, cx: &Context) {
+    feed(machine, Event::ScanBegins, c"", cx);
+    let each: EachEntry = &mut |name| {
+        if let Some(id) = directory(name) {
+            // Whether a new directory is still being made is asked only of new ones.
+            let settling = !machine.knows(id) && being_made(name.to_bytes());
+            feed(machine, Event::Entry { id, settling }, name, cx);
+        }
+    };
+    let listed = for_each_entry(CWD, each);
+    if let Err(e) = listed {
+        warn_sys(&[b"unable to read directory"], e);
+    }
+    let complete = listed.is_ok();
+    feed(machine, Event::ScanEnds { complete }, c"", cx);
+}
+
+/// The identity of the entry `name` if it is a directory (after following a symbolic
+/// link); warns when it cannot be told.
+fn directory(name: &CStr) -> Option<DirId> {
     let st = match stat(name) {
         Ok(st) => st,
         Err(e) => {
-            warn_sys(&[b"unable to stat ", bytes], e);
-            return true;
+            warn_sys(&[b"unable to stat ", name.to_bytes()], e);
+            return None;
         }
     };
-    if FileType::from_raw_mode(st.st_mode) != FileType::Directory {
-        return true;
-    }
     let id = DirId {
         dev: st.st_dev as u64,
         ino: st.st_ino as u64,
     };
-    if !table.contains(id) && being_made(bytes) {
-        return false;
-    }
-    start(table, id, name, signals, env);
-    true
+    (FileType::from_raw_mode(st.st_mode) == FileType::Directory).then_some(id)
+}
+
+/// Writes `dx` to the control FIFO of every service's supervise (or every logger's).
+fn stop_all(role: Role) {
+    let each: EachEntry = &mut |name| {
+        let name = name.to_bytes();
+        let control = match role {
+            Role::Main => &[name, b"/supervise/control"][..],
+            Role::Log => &[name, b"/log/supervise/control"],
+        };
+        if let Ok(path) = PathBuf::join(control) {
+            if let Ok(fd) = open_fifo(path.as_c_str(), true) {
+                let _ = write_all(&fd, b"dx");
+            }
+        }
+    };
+    let _ = for_each_entry(CWD, each);
 }
 
 /// Whether `name`, not yet a service, is a directory made in place (not a symbolic
 /// link: a linked-in directory is complete) in which the directory itself, `run`,
 /// `log` or `log/run` changed within the last `SETTLE_MS`.
+#[inline(never)] // out of line is smaller (the size budget)
 fn being_made(name: &[u8]) -> bool {
     let linked = PathBuf::join(&[name]).is_ok_and(|path| {
         statat(CWD, path.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
@@ -213,65 +227,45 @@ fn being_made(name: &[u8]) -> bool {
         })
 }
 
-/// Starts what the service `id`, found as `name`, needs.
-fn start(table: &mut ScanTable<LogPipe>, id: DirId, name: &CStr, signals: &ChildSignals, env: Env) {
+/// Starts supervise for the service `name` (`role` main) or its logger, unless one
+/// runs there already (an earlier svscan started it: another would only fail on its
+/// lock); the outcome, for the machine.
+#[inline(never)] // out of line is smaller (the size budget)
+fn start(role: Role, pipe: Option<&LogPipe>, name: &CStr, cx: &Context) -> Event<LogPipe> {
     let bytes = name.to_bytes();
-    let service = match table.visit(id, || log_pipe(bytes)) {
-        Ok(service) => service,
-        Err(Refused::TooMany) => {
-            return warn(&[b"unable to start ", bytes, b": running too many services"]);
-        }
-        Err(Refused::Setup) => return,
+    let (ok, what): (&[u8], &[u8]) = match role {
+        Role::Main => (b"/supervise/ok", b""),
+        Role::Log => (b"/log/supervise/ok", b"/log"),
     };
-    if service.needs_main() && !supervise_runs(bytes, b"/supervise/ok") {
-        let pipe = service.log_pipe.as_ref().map(|p| &p.write);
-        let started = fork_child(signals, || {
-            if let Some(write) = pipe {
-                if let Err(e) = rustix::stdio::dup2_stdout(write) {
-                    die(&[b"unable to set up descriptors for ", bytes], e);
-                }
-            }
-            let e = exec(
-                c"supervise",
-                &[
-                    c"supervise".as_ptr().cast(),
-                    name.as_ptr().cast(),
-                    core::ptr::null(),
-                ],
-                env,
-            );
-            die(&[b"unable to start supervise ", bytes], e);
-        });
-        match started {
-            Ok(pid) => service.main = Some(pid),
-            Err(e) => return warn_sys(&[b"unable to fork for ", bytes], e),
-        }
+    if supervise_runs(bytes, ok) {
+        return Event::AlreadyRunning;
     }
-    if service.needs_log() && !supervise_runs(bytes, b"/log/supervise/ok") {
-        let pipe = service.log_pipe.as_ref().map(|p| &p.read);
-        let started = fork_child(signals, || {
-            if let Some(read) = pipe {
-                if let Err(e) = rustix::stdio::dup2_stdin(read) {
-                    die(&[b"unable to set up descriptors for ", bytes, b"/log"], e);
-                }
-            }
+    let started = fork_child(cx.signals, || {
+        let (dir, stdio) = match role {
+            Role::Main => (name, pipe.map(|p| rustix::stdio::dup2_stdout(&p.write))),
+            Role::Log => (c"log", pipe.map(|p| rustix::stdio::dup2_stdin(&p.read))),
+        };
+        if let Some(Err(e)) = stdio {
+            die(&[b"unable to set up descriptors for ", bytes, what], e);
+        }
+        if role == Role::Log {
             if let Err(e) = rustix::process::chdir(name) {
                 die(&[b"unable to switch to ", bytes], e);
             }
-            let e = exec(
-                c"supervise",
-                &[
-                    c"supervise".as_ptr().cast(),
-                    c"log".as_ptr().cast(),
-                    core::ptr::null(),
-                ],
-                env,
-            );
-            die(&[b"unable to start supervise ", bytes, b"/log"], e);
-        });
-        match started {
-            Ok(pid) => service.log = Some(pid),
-            Err(e) => warn_sys(&[b"unable to fork for ", bytes, b"/log"], e),
+        }
+        let argv = [
+            c"supervise".as_ptr().cast(),
+            dir.as_ptr().cast(),
+            core::ptr::null(),
+        ];
+        let e = exec(c"supervise", &argv, cx.env);
+        die(&[b"unable to start supervise ", bytes, what], e);
+    });
+    match started {
+        Ok(pid) => Event::Spawned { pid },
+        Err(e) => {
+            warn_sys(&[b"unable to fork for ", bytes, what], e);
+            Event::SpawnFailed
         }
     }
 }
