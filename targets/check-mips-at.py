@@ -8,7 +8,8 @@ name `$1` as an asm clobber, and LLVM still keeps values there, so the syscall w
 here (32-bit big-endian MIPS): it reads `llvm-objdump -d` of each binary and follows every
 path from each `syscall` (fall-through and branch targets, delay slots included) until
 `$1` is written, the function calls out or returns (o32 callers never keep a value in
-`$1` across a call), or a path gets longer than LIMIT instructions.
+`$1` across a call), a trap ends it (`break`, `teq $0, $0` after exit_group), or a path
+gets longer than LIMIT instructions.
 
 Usage: targets/check-mips-at.py BINARY...   (prints one line per binary)
 """
@@ -74,6 +75,8 @@ def reads_after(code, order, start):
                 return address, op, operands
             if '1' in writes or (ending is not None and i >= ending):
                 break
+            if op == 'break' or (op == 'teq' and regs == ['0', '0']):
+                break  # a trap ends the path: nothing after it runs (exit_group's `teq`)
             if op in ENDS:
                 ending = i + 1
             branch = op.startswith(('b', 'j')) and op not in CALLS | {'jr', 'jr.hb', 'break'}

@@ -117,6 +117,25 @@ pub fn reap() -> Option<u32> {
     }
 }
 
+/// [`reap`], also telling how the child ended: its exit code, or the signal that killed
+/// it (`Err`).
+pub fn reap_ended() -> Option<(u32, Result<u8, u8>)> {
+    loop {
+        match wait(WaitOptions::NOHANG) {
+            Ok(Some((pid, status))) => {
+                let ended = match (status.exit_status(), status.terminating_signal()) {
+                    (Some(code), _) => Ok(code as u8),
+                    (None, Some(signal)) => Err(signal as u8),
+                    (None, None) => Ok(0),
+                };
+                return Some((pid.as_raw_nonzero().get() as u32, ended));
+            }
+            Err(Errno::INTR) => continue,
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
 /// Sends `signal` to `pid`; a process that is already gone is no error worth reporting.
 /// Only a plain process id above 1 is signalled: never a group, `init` or every process
 /// (`kill(-1)`), whatever the caller passes.

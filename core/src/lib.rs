@@ -18,6 +18,7 @@ pub mod log;
 pub mod options;
 pub mod scan;
 pub mod sentence;
+pub mod settings;
 pub mod status;
 pub mod supervisor;
 pub mod tai64;

@@ -8,8 +8,14 @@
 //! [`STATUS_RETRY_MS`] later), starts the service at most once per
 //! [`RESTART_INTERVAL_MS`], and backs off [`FORK_RETRY_MS`] after a failed fork. A spawn
 //! reported after the service was told to go down is stopped at once.
+//!
+//! The opt-in files of the service directory ([`Settings`], s6's names) add, and only
+//! when present: `./finish` run after `./run` ends (the next start waits for it, KILL
+//! after `timeout-finish`), the signal `svc -d` sends (`down-signal`), and KILL
+//! `timeout-kill` after it. With none of them the machine is daemontools 0.76's.
 
 use crate::control::Command;
+use crate::settings::Settings;
 use crate::status::{Status, Want};
 use crate::tai64::Tai64N;
 
@@ -49,6 +55,14 @@ pub enum Child {
     StartDue(Instant),
     /// [`Action::Spawn`] was asked for; its outcome has not been reported yet.
     Starting,
+    /// `./run` ended and [`Action::SpawnFinish`] was asked for; its outcome has not been
+    /// reported yet.
+    FinishStarting,
+    /// `./finish` runs (the service is down; the next start waits for it).
+    Finishing {
+        /// Its process id.
+        pid: u32,
+    },
     /// The child runs.
     Running {
         /// Its process id.
@@ -71,6 +85,12 @@ pub enum Signal {
     Alarm,
     /// SIGINT
     Interrupt,
+    /// SIGQUIT
+    Quit,
+    /// SIGUSR1
+    User1,
+    /// SIGUSR2
+    User2,
     /// SIGTERM
     Terminate,
     /// SIGKILL
@@ -86,6 +106,8 @@ pub enum Event {
     ChildExited {
         /// Its process id.
         pid: u32,
+        /// How it ended.
+        ended: Ended,
     },
     /// The child asked for with [`Action::Spawn`] was forked.
     Spawned {
@@ -100,12 +122,36 @@ pub enum Event {
     Deadline,
 }
 
+/// How a child ended, as `wait` tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited with this code.
+    Exited(u8),
+    /// This signal (the kernel's number) killed it.
+    Killed(u8),
+}
+
+impl Ended {
+    /// The arguments `./finish` gets (s6's convention): the exit code, or 256 if a signal
+    /// killed `./run`; then the signal's number, or 0.
+    pub fn finish_args(self) -> (u16, u8) {
+        match self {
+            Ended::Exited(code) => (u16::from(code), 0),
+            Ended::Killed(signal) => (256, signal),
+        }
+    }
+}
+
 /// Something the caller must do, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Fork and execute `./run`, then report [`Event::Spawned`] or [`Event::SpawnFailed`].
     /// Always the only action of its step.
     Spawn,
+    /// Fork and execute `./finish` with the arguments of [`Ended::finish_args`] (and the
+    /// service directory as supervise got it), then report [`Event::Spawned`] or
+    /// [`Event::SpawnFailed`]. Always the last action of its step.
+    SpawnFinish(Ended),
     /// Send a signal to the child.
     Signal {
         /// The child.
@@ -120,7 +166,8 @@ pub enum Action {
     Exit,
 }
 
-/// Most actions one event causes: TERM, CONT, a status write (and never an exit then).
+/// Most actions one event causes: the down signal, CONT, a status write (and never an
+/// exit then).
 pub const MAX_ACTIONS: usize = 4;
 
 /// The actions of one step.
@@ -137,6 +184,12 @@ pub struct Supervisor {
     written: Option<Status>,
     /// After a failed status write: when to write again.
     status_retry: Option<Instant>,
+    /// When the process that was told to stop (`./run` after `svc -d`, or `./finish` that
+    /// ran too long) gets KILL.
+    kill_at: Option<Instant>,
+    /// How `./run` ended, for the `./finish` about to be spawned.
+    finish_with: Option<Ended>,
+    settings: Settings,
 }
 
 impl Supervisor {
@@ -151,12 +204,21 @@ impl Supervisor {
             since: now.wall,
             written: None,
             status_retry: None,
+            kill_at: None,
+            finish_with: None,
+            settings: Settings::default(),
         };
         if normally_up {
             s.start(now);
         }
         let actions = s.finish_step(Child::Stopped);
         (s, actions)
+    }
+
+    /// Takes the opt-in files as they are now (read before each start); they apply from
+    /// the next event on.
+    pub fn configure(&mut self, settings: Settings) {
+        self.settings = settings;
     }
 
     /// The child's state.
@@ -168,7 +230,11 @@ impl Supervisor {
     pub fn status(&self) -> Status {
         let (pid, paused) = match self.child {
             Child::Running { pid, paused } => (Some(pid), paused),
-            Child::Stopped | Child::StartDue(_) | Child::Starting => (None, false),
+            Child::Stopped
+            | Child::StartDue(_)
+            | Child::Starting
+            | Child::FinishStarting
+            | Child::Finishing { .. } => (None, false),
         };
         Status {
             since: self.since,
@@ -178,27 +244,33 @@ impl Supervisor {
         }
     }
 
-    /// When [`Event::Deadline`] is due, if ever: a due start or a status write to retry.
+    /// When [`Event::Deadline`] is due, if ever: a due start, a KILL, or a status write
+    /// to retry, whichever comes first.
     pub fn deadline(&self) -> Option<Instant> {
         let start = match self.child {
             Child::StartDue(at) => Some(at),
-            Child::Stopped | Child::Starting | Child::Running { .. } => None,
+            Child::Stopped
+            | Child::Starting
+            | Child::Running { .. }
+            | Child::FinishStarting
+            | Child::Finishing { .. } => None,
         };
-        match (start, self.status_retry) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [start, self.kill_at, self.status_retry]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Handles one event that happened at `now`.
     pub fn step(&mut self, event: Event, now: Now) -> Actions {
-        use Child::{Running, StartDue, Starting, Stopped};
+        use Child::{FinishStarting, Finishing, Running, StartDue, Starting, Stopped};
         use Command as C;
         let before = self.child;
         let mut actions = Actions::new();
         let a = &mut actions;
         match (before, event) {
-            // Wanting up or once starts a stopped service (a start already due stays due).
+            // Wanting up or once starts a stopped service (a start already due stays due;
+            // after `./finish`, once it is done).
             (Stopped, Event::Command(C::Up)) => {
                 self.want = Want::Up;
                 self.start(now);
@@ -207,24 +279,32 @@ impl Supervisor {
                 self.want = Want::Once;
                 self.start(now);
             }
-            (StartDue(_) | Starting | Running { .. }, Event::Command(C::Up)) => {
-                self.want = Want::Up
-            }
-            (StartDue(_) | Starting | Running { .. }, Event::Command(C::Once)) => {
-                self.want = Want::Once
-            }
-            // Down: TERM then CONT (a stopped process must wake to die); a due start is off.
+            (
+                StartDue(_) | Starting | Running { .. } | FinishStarting | Finishing { .. },
+                Event::Command(C::Up),
+            ) => self.want = Want::Up,
+            (
+                StartDue(_) | Starting | Running { .. } | FinishStarting | Finishing { .. },
+                Event::Command(C::Once),
+            ) => self.want = Want::Once,
+            // Down: the down signal then CONT (a stopped process must wake to die), and
+            // KILL after `timeout-kill` if set; a due start is off.
             (Running { pid, .. }, Event::Command(C::Down)) => {
                 self.want = Want::Down;
-                signal(a, pid, Signal::Terminate);
+                signal(a, pid, self.settings.down_signal);
                 signal(a, pid, Signal::Continue);
                 self.child = Running { pid, paused: false };
+                if self.kill_at.is_none() {
+                    self.kill_at = self.settings.timeout_kill.map(|ms| now.mono.after(ms));
+                }
             }
             (StartDue(_), Event::Command(C::Down)) => {
                 self.want = Want::Down;
                 self.child = Stopped;
             }
-            (Stopped | Starting, Event::Command(C::Down)) => self.want = Want::Down,
+            (Stopped | Starting | FinishStarting | Finishing { .. }, Event::Command(C::Down)) => {
+                self.want = Want::Down
+            }
             // Pause and continue.
             (Running { pid, .. }, Event::Command(C::Pause)) => {
                 signal(a, pid, Signal::Stop);
@@ -234,7 +314,7 @@ impl Supervisor {
                 signal(a, pid, Signal::Continue);
                 self.child = Running { pid, paused: false };
             }
-            // Plain signals go to a running child only.
+            // Plain signals go to a running `./run` only (never to `./finish`).
             (Running { pid, .. }, Event::Command(C::Hangup)) => signal(a, pid, Signal::Hangup),
             (Running { pid, .. }, Event::Command(C::Alarm)) => signal(a, pid, Signal::Alarm),
             (Running { pid, .. }, Event::Command(C::Interrupt)) => {
@@ -245,7 +325,7 @@ impl Supervisor {
             }
             (Running { pid, .. }, Event::Command(C::Kill)) => signal(a, pid, Signal::Kill),
             (
-                Stopped | StartDue(_) | Starting,
+                Stopped | StartDue(_) | Starting | FinishStarting | Finishing { .. },
                 Event::Command(
                     C::Pause
                     | C::Continue
@@ -256,56 +336,116 @@ impl Supervisor {
                     | C::Kill,
                 ),
             ) => {}
-            // Exit once down (checked below, after every event).
-            (Stopped | StartDue(_) | Starting | Running { .. }, Event::Command(C::Exit)) => {
-                self.exiting = true
-            }
-            // The child ended: restart it if wanted up, at most once per interval.
-            (Running { pid, .. }, Event::ChildExited { pid: exited }) if pid == exited => {
+            // Exit once down (checked below, after every event; `./finish` first ends).
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::Command(C::Exit),
+            ) => self.exiting = true,
+            // `./run` ended: `./finish` if there is one, else restart it if wanted up, at
+            // most once per interval.
+            (Running { pid, .. }, Event::ChildExited { pid: exited, ended }) if pid == exited => {
                 self.since = now.wall;
-                self.child = Stopped;
-                if self.want == Want::Up && !self.exiting {
-                    self.start(now);
+                self.kill_at = None;
+                if self.settings.finish {
+                    self.child = FinishStarting;
+                    self.finish_with = Some(ended);
+                } else {
+                    self.finished(now);
                 }
             }
+            // `./finish` ended.
+            (Finishing { pid }, Event::ChildExited { pid: exited, .. }) if pid == exited => {
+                self.kill_at = None;
+                self.finished(now);
+            }
             // Some other process (not ours, or already handled).
-            (Stopped | StartDue(_) | Starting | Running { .. }, Event::ChildExited { .. }) => {}
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::ChildExited { .. },
+            ) => {}
             // The outcome of a spawn; wanted down meanwhile, it is stopped at once.
             (Starting, Event::Spawned { pid }) => {
                 self.child = Running { pid, paused: false };
                 self.last_start = Some(now.mono);
                 self.since = now.wall;
                 if self.want == Want::Down {
-                    signal(a, pid, Signal::Terminate);
+                    signal(a, pid, self.settings.down_signal);
                     signal(a, pid, Signal::Continue);
+                    self.kill_at = self.settings.timeout_kill.map(|ms| now.mono.after(ms));
                 }
             }
             (Starting, Event::SpawnFailed) if self.want == Want::Down => self.child = Stopped,
             (Starting, Event::SpawnFailed) => self.child = StartDue(now.mono.after(FORK_RETRY_MS)),
+            // The outcome of `./finish`'s spawn (a failed one counts as finished).
+            (FinishStarting, Event::Spawned { pid }) => {
+                self.child = Finishing { pid };
+                self.kill_at = self.settings.timeout_finish.map(|ms| now.mono.after(ms));
+            }
+            (FinishStarting, Event::SpawnFailed) => self.finished(now),
             (
-                Stopped | StartDue(_) | Running { .. },
+                Stopped | StartDue(_) | Running { .. } | Finishing { .. },
                 Event::Spawned { .. } | Event::SpawnFailed,
             ) => {}
             // A failed status write: written again after a pause (not at once: it would
             // only fail again).
-            (Stopped | StartDue(_) | Starting | Running { .. }, Event::StatusWriteFailed) => {
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::StatusWriteFailed,
+            ) => {
                 self.written = None;
                 self.status_retry = Some(now.mono.after(STATUS_RETRY_MS));
             }
-            // A due start, a due status write.
+            // A due start, a due KILL, a due status write.
             (StartDue(at), Event::Deadline) if now.mono >= at => {
                 self.status_retry_due(now);
                 self.child = Stopped;
                 self.start(now);
             }
-            (Stopped | StartDue(_) | Starting | Running { .. }, Event::Deadline) => {
-                self.status_retry_due(now)
+            (Running { pid, .. } | Finishing { pid }, Event::Deadline)
+                if self.kill_at.is_some_and(|at| now.mono >= at) =>
+            {
+                self.kill_at = None;
+                self.status_retry_due(now);
+                signal(a, pid, Signal::Kill);
             }
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::Deadline,
+            ) => self.status_retry_due(now),
         }
         for action in self.finish_step(before) {
             push(&mut actions, action);
         }
         actions
+    }
+
+    /// The service is down for good (`./run` ended, and `./finish` if any): restart it if
+    /// wanted up, at most once per interval.
+    fn finished(&mut self, now: Now) {
+        self.child = Child::Stopped;
+        if self.want == Want::Up && !self.exiting {
+            self.start(now);
+        }
     }
 
     /// Ends the pause after a failed status write if it is over: the step then writes.
@@ -339,6 +479,10 @@ impl Supervisor {
         if self.written != Some(status) && self.status_retry.is_none() {
             self.written = Some(status);
             push(&mut actions, Action::WriteStatus(status));
+        }
+        if let (Child::FinishStarting, Some(ended)) = (self.child, self.finish_with.take()) {
+            push(&mut actions, Action::SpawnFinish(ended));
+            return actions;
         }
         if self.exiting && matches!(self.child, Child::Stopped | Child::StartDue(_)) {
             push(&mut actions, Action::Exit);
@@ -490,9 +634,15 @@ mod tests {
     fn start_due_status_write_failed_keeps_the_earlier_deadline() {
         let mut s = up(0);
         assert_eq!(
-            s.step(Event::ChildExited { pid: 42 }, at(10))
-                .as_slice()
-                .len(),
+            s.step(
+                Event::ChildExited {
+                    pid: 42,
+                    ended: Ended::Exited(0)
+                },
+                at(10)
+            )
+            .as_slice()
+            .len(),
             1
         );
         assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
@@ -505,10 +655,160 @@ mod tests {
         assert_eq!(s.deadline(), Some(Instant(20 + STATUS_RETRY_MS)));
     }
 
+    fn with(settings: Settings) -> Supervisor {
+        let (mut s, _) = Supervisor::new(true, at(0));
+        s.configure(settings);
+        s.step(Event::Spawned { pid: 42 }, at(0));
+        s
+    }
+
+    fn finishing() -> Settings {
+        Settings {
+            finish: true,
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn running_command_down_sends_the_down_signal_then_kill_after_timeout_kill() {
+        let mut s = with(Settings {
+            down_signal: Signal::Hangup,
+            timeout_kill: Some(300),
+            ..Settings::default()
+        });
+        let actions = s.step(cmd(Command::Down), at(1_000));
+        assert_eq!(signals(&actions), [Signal::Hangup, Signal::Continue]);
+        assert_eq!(s.deadline(), Some(Instant(1_300)));
+        // A second `d` neither delays nor repeats the KILL.
+        s.step(cmd(Command::Down), at(1_200));
+        assert!(s.step(Event::Deadline, at(1_299)).is_empty());
+        assert_eq!(signals(&s.step(Event::Deadline, at(1_300))), [Signal::Kill]);
+        assert_eq!(s.deadline(), None);
+    }
+
+    #[test]
+    fn running_child_exited_before_timeout_kill_cancels_the_kill() {
+        let mut s = with(Settings {
+            timeout_kill: Some(300),
+            ..Settings::default()
+        });
+        s.step(cmd(Command::Down), at(1_000));
+        let exited = Event::ChildExited {
+            pid: 42,
+            ended: Ended::Killed(15),
+        };
+        s.step(exited, at(1_100));
+        assert_eq!(s.deadline(), None);
+        assert!(s.step(Event::Deadline, at(1_300)).is_empty());
+    }
+
+    #[test]
+    fn running_child_exited_with_finish_spawns_finish_with_the_exit_code() {
+        let mut s = with(finishing());
+        let exited = Event::ChildExited {
+            pid: 42,
+            ended: Ended::Exited(3),
+        };
+        let actions = s.step(exited, at(2_000));
+        assert_eq!(wrote(&actions).map(|st| st.pid), Some(None), "down first");
+        assert_eq!(actions.last(), Some(&Action::SpawnFinish(Ended::Exited(3))));
+        assert_eq!(s.child(), Child::FinishStarting);
+        assert_eq!(Ended::Exited(3).finish_args(), (3, 0));
+        assert_eq!(Ended::Killed(9).finish_args(), (256, 9));
+    }
+
+    #[test]
+    fn finishing_child_exited_restarts_after_the_interval() {
+        let mut s = with(finishing());
+        let exited = |pid| Event::ChildExited {
+            pid,
+            ended: Ended::Exited(0),
+        };
+        s.step(exited(42), at(100));
+        assert!(s.step(Event::Spawned { pid: 50 }, at(100)).is_empty());
+        assert_eq!(s.child(), Child::Finishing { pid: 50 });
+        assert!(
+            s.step(cmd(Command::Kill), at(150)).is_empty(),
+            "no signal to finish"
+        );
+        let actions = s.step(exited(50), at(200));
+        assert!(actions.is_empty(), "the start waits for the interval");
+        assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
+        assert_eq!(
+            s.step(Event::Deadline, at(RESTART_INTERVAL_MS)).as_slice(),
+            &[Action::Spawn]
+        );
+    }
+
+    #[test]
+    fn finishing_deadline_after_timeout_finish_kills_finish() {
+        let mut s = with(Settings {
+            timeout_finish: Some(5_000),
+            ..finishing()
+        });
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Killed(9),
+            },
+            at(100),
+        );
+        s.step(Event::Spawned { pid: 50 }, at(100));
+        assert_eq!(s.deadline(), Some(Instant(5_100)));
+        assert_eq!(signals(&s.step(Event::Deadline, at(5_100))), [Signal::Kill]);
+        assert_eq!(s.deadline(), None);
+    }
+
+    #[test]
+    fn finishing_command_down_then_exit_waits_for_finish() {
+        let mut s = with(finishing());
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(100),
+        );
+        s.step(Event::Spawned { pid: 50 }, at(100));
+        s.step(cmd(Command::Down), at(150));
+        assert!(!s.step(cmd(Command::Exit), at(160)).contains(&Action::Exit));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 50,
+                ended: Ended::Exited(0),
+            },
+            at(200),
+        );
+        assert_eq!(actions.last(), Some(&Action::Exit));
+        assert!(!actions.contains(&Action::Spawn));
+    }
+
+    #[test]
+    fn finish_starting_spawn_failed_counts_as_finished() {
+        let mut s = with(finishing());
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(1),
+            },
+            at(5_000),
+        );
+        assert_eq!(
+            s.step(Event::SpawnFailed, at(5_000)).as_slice(),
+            &[Action::Spawn]
+        );
+    }
+
     #[test]
     fn running_child_exited_after_interval_restarts_at_once() {
         let mut s = up(0);
-        let actions = s.step(Event::ChildExited { pid: 42 }, at(5_000));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(5_000),
+        );
         assert_eq!(
             actions.as_slice(),
             &[Action::Spawn],
@@ -521,7 +821,13 @@ mod tests {
     #[test]
     fn running_child_exited_quickly_restarts_after_the_interval() {
         let mut s = up(100);
-        let actions = s.step(Event::ChildExited { pid: 42 }, at(300));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(300),
+        );
         assert!(!actions.contains(&Action::Spawn));
         assert_eq!(s.deadline(), Some(Instant(100 + RESTART_INTERVAL_MS)));
         assert_eq!(
@@ -536,7 +842,13 @@ mod tests {
         let mut starts = vec![0];
         let mut pid = 42;
         for ms in (0..20_000).step_by(50) {
-            let mut actions = s.step(Event::ChildExited { pid }, at(ms));
+            let mut actions = s.step(
+                Event::ChildExited {
+                    pid,
+                    ended: Ended::Exited(0),
+                },
+                at(ms),
+            );
             if s.deadline().is_some_and(|d| d.0 <= ms) {
                 actions = s.step(Event::Deadline, at(ms));
             }
@@ -558,7 +870,13 @@ mod tests {
     #[test]
     fn start_due_down_cancels_the_start() {
         let mut s = up(100);
-        s.step(Event::ChildExited { pid: 42 }, at(200));
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(200),
+        );
         let actions = s.step(cmd(Command::Down), at(300));
         assert_eq!(s.child(), Child::Stopped);
         assert_eq!(s.deadline(), None);
@@ -569,7 +887,13 @@ mod tests {
     #[test]
     fn start_due_exit_exits_at_once() {
         let mut s = up(100);
-        s.step(Event::ChildExited { pid: 42 }, at(200));
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(200),
+        );
         assert_eq!(
             s.step(cmd(Command::Exit), at(300)).last(),
             Some(&Action::Exit)
@@ -588,7 +912,13 @@ mod tests {
             (false, Want::Down, Some(42))
         );
         // It stops, and stays down.
-        let actions = s.step(Event::ChildExited { pid: 42 }, at(5_000));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(5_000),
+        );
         assert!(!actions.contains(&Action::Spawn));
         assert_eq!(s.child(), Child::Stopped);
     }
@@ -599,8 +929,14 @@ mod tests {
         let actions = s.step(cmd(Command::Once), at(10));
         assert_eq!(wrote(&actions).unwrap().want, Want::Once);
         assert!(
-            !s.step(Event::ChildExited { pid: 42 }, at(5_000))
-                .contains(&Action::Spawn)
+            !s.step(
+                Event::ChildExited {
+                    pid: 42,
+                    ended: Ended::Exited(0)
+                },
+                at(5_000)
+            )
+            .contains(&Action::Spawn)
         );
     }
 
@@ -676,7 +1012,13 @@ mod tests {
     fn running_exit_waits_for_the_child() {
         let mut s = up(0);
         assert!(s.step(cmd(Command::Exit), at(10)).is_empty());
-        let actions = s.step(Event::ChildExited { pid: 42 }, at(5_000));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(5_000),
+        );
         assert!(!actions.contains(&Action::Spawn));
         assert_eq!(actions.last(), Some(&Action::Exit));
         assert_eq!(wrote(&actions).unwrap().pid, None);
@@ -694,7 +1036,16 @@ mod tests {
     #[test]
     fn running_other_child_exited_is_ignored() {
         let mut s = up(0);
-        assert!(s.step(Event::ChildExited { pid: 7 }, at(10)).is_empty());
+        assert!(
+            s.step(
+                Event::ChildExited {
+                    pid: 7,
+                    ended: Ended::Exited(0)
+                },
+                at(10)
+            )
+            .is_empty()
+        );
         assert_eq!(
             s.child(),
             Child::Running {
@@ -723,7 +1074,10 @@ mod tests {
     fn every_state_and_event_fits_the_action_list() {
         let commands = crate::control::LETTERS.map(|b| Command::from_byte(b).unwrap());
         let events = commands.iter().map(|&c| Event::Command(c)).chain([
-            Event::ChildExited { pid: 42 },
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
             Event::Spawned { pid: 43 },
             Event::SpawnFailed,
             Event::Deadline,
@@ -735,7 +1089,13 @@ mod tests {
                 up(0),
                 {
                     let mut s = up(100);
-                    s.step(Event::ChildExited { pid: 42 }, at(200));
+                    s.step(
+                        Event::ChildExited {
+                            pid: 42,
+                            ended: Ended::Exited(0),
+                        },
+                        at(200),
+                    );
                     s
                 },
             ] {
@@ -842,7 +1202,10 @@ mod tests {
             let due = self.s.deadline().is_some_and(|Instant(d)| d <= self.now);
             let lagging = self.disk != Some(self.s.status());
             let stray = match event {
-                Event::ChildExited { pid } if self.child == Some(pid) => {
+                Event::ChildExited {
+                    pid,
+                    ended: Ended::Exited(0),
+                } if self.child == Some(pid) => {
                     self.child = None;
                     self.reaped.push(pid);
                     false
@@ -914,6 +1277,9 @@ mod tests {
                         }
                         self.disk = Some(written);
                     }
+                    Action::SpawnFinish(_) => {
+                        self.fail("./finish without a finish file (default settings)", actions)
+                    }
                     Action::Exit => {
                         if self.child.is_some() || self.spawning || i + 1 != actions.len() {
                             self.fail("exit with a child, or not last", actions);
@@ -936,6 +1302,7 @@ mod tests {
                 Child::Running { pid, .. } => self.child == Some(pid) && !self.spawning,
                 Child::Starting => self.child.is_none() && self.spawning,
                 Child::Stopped | Child::StartDue(_) => self.child.is_none() && !self.spawning,
+                Child::FinishStarting | Child::Finishing { .. } => false,
             };
             if !agrees {
                 self.fail("the machine's child is not the world's", actions);
@@ -1023,7 +1390,10 @@ mod tests {
                     }
                     6 | 7 => {
                         let pid = w.exit_pid(&mut rng);
-                        w.step(Event::ChildExited { pid });
+                        w.step(Event::ChildExited {
+                            pid,
+                            ended: Ended::Exited(0),
+                        });
                     }
                     8 if w.spawning => w.report_spawn(&mut rng),
                     8 => w.step(if rng.below(2) == 0 {

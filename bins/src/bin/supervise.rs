@@ -9,9 +9,13 @@
 #![deny(unsafe_code)]
 #![no_main]
 
+use core::ffi::CStr;
+
 use dt_core::control::Command;
+use dt_core::decimal::Digits;
 use dt_core::lockpid;
-use dt_core::supervisor::{Action, Actions, Event, Instant, Now, Supervisor};
+use dt_core::settings::Settings;
+use dt_core::supervisor::{Action, Actions, Ended, Event, Instant, Now, Supervisor};
 use platform::clock::{monotonic_ms, now, timeout_until};
 use platform::file::{
     OpenError, PATH_MAX, PathBuf, ReplaceError, exists, make_fifo, open_fifo, open_regular,
@@ -19,7 +23,7 @@ use platform::file::{
 };
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
-use platform::process::{ChildSignals, exec, fork_child, kill, reap};
+use platform::process::{ChildSignals, exec, fork_child, kill, reap_ended};
 use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::OwnedFd;
@@ -101,15 +105,17 @@ fn run(args: Args, env: Env) -> i32 {
         let (children, commands) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
         if children {
             let _ = service.signals.drain(); // SIGCHLD only
-            while let Some(pid) = reap() {
-                let actions = machine.step(Event::ChildExited { pid }, clock());
+            while let Some((pid, ended)) = reap_ended() {
+                let ended = ended.map_or_else(Ended::Killed, Ended::Exited);
+                let actions = machine.step(Event::ChildExited { pid, ended }, clock());
                 perform(&mut machine, actions, &service);
             }
         }
         if commands {
             let mut bytes = [0u8; CONTROL_READ_MAX];
             let n = read(&control, &mut bytes).unwrap_or(0);
-            for command in bytes[..n].iter().filter_map(|&b| Command::from_byte(b)) {
+            let read = bytes.get(..n).unwrap_or_default();
+            for command in read.iter().filter_map(|&b| Command::from_byte(b)) {
                 let actions = machine.step(Event::Command(command), clock());
                 perform(&mut machine, actions, &service);
             }
@@ -133,11 +139,11 @@ fn make_supervise_dir(dir: &[u8]) {
         Err(Errno::EXIST) if exists(c"supervise") == Ok(false) => {}
         _ => return, // made, there already, or a failure the lock reports
     }
-    let mut target = [core::mem::MaybeUninit::<u8>::uninit(); PATH_MAX];
-    let Ok((link, _)) = readlinkat_raw(CWD, c"supervise", &mut target) else {
+    let mut target = [0u8; PATH_MAX];
+    let Ok(len) = readlinkat_raw(CWD, c"supervise", &mut target) else {
         return;
     };
-    match PathBuf::join(&[&*link]) {
+    match PathBuf::join(&[target.get(..len).unwrap_or_default()]) {
         Ok(path) => {
             if let Err(e) = mkdir(path.as_c_str(), Mode::RWXU) {
                 fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e);
@@ -174,6 +180,69 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
     (fd, ours)
 }
 
+/// In the child: `./finish` with s6's arguments (exit code or 256, signal or 0, the
+/// service directory as supervise got it), stopped like `./run` if this supervise dies.
+/// Returns only on failure.
+fn run_finish(service: &Service, ended: Ended) {
+    if set_parent_process_death_signal(Some(Signal::TERM)).is_err()
+        || getppid() != Some(service.pid)
+    {
+        return;
+    }
+    let (code, signal) = ended.finish_args();
+    let mut numbers = [0u8; 8]; // "256\0" "64\0": each number with its NUL
+    let code = Digits::new(u64::from(code));
+    let signal = Digits::new(u64::from(signal));
+    let (code, signal) = (code.as_bytes(), signal.as_bytes());
+    let split = code.len() + 1;
+    let Some((first, second)) = numbers.split_at_mut_checked(split) else {
+        return;
+    };
+    match (first.get_mut(..code.len()), second.get_mut(..signal.len())) {
+        (Some(to_code), Some(to_signal)) => {
+            to_code.copy_from_slice(code);
+            to_signal.copy_from_slice(signal);
+        }
+        _ => return,
+    }
+    // The directory as supervise was given it: an argument, so a C string in place.
+    let dir = service.dir;
+    let argv = [
+        c"./finish".as_ptr().cast(),
+        numbers.as_ptr(),
+        numbers.get(split..).unwrap_or_default().as_ptr(),
+        dir.as_ptr(),
+        core::ptr::null(),
+    ];
+    let e = exec(c"./finish", &argv, service.env);
+    warn_sys(&[b"unable to start ", dir, b"/finish"], e);
+}
+
+/// The opt-in files of the service directory, as they are now (`dt_core::settings`).
+fn settings() -> Settings {
+    use dt_core::settings::{millis, signal};
+    let mut settings = Settings::default();
+    let mut text = [0u8; 32];
+    if let Some(down) = first_bytes(c"down-signal", &mut text).and_then(signal) {
+        settings.down_signal = down;
+    }
+    if let Some(ms) = first_bytes(c"timeout-kill", &mut text).and_then(millis) {
+        settings.timeout_kill = ms;
+    }
+    if let Some(ms) = first_bytes(c"timeout-finish", &mut text).and_then(millis) {
+        settings.timeout_finish = ms;
+    }
+    settings.finish = exists(c"finish") == Ok(true);
+    settings
+}
+
+/// The first bytes of the regular file `name`, if it can be read.
+fn first_bytes<'b>(name: &CStr, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let (fd, _) = open_regular(CWD, name, OFlags::RDONLY, Mode::empty()).ok()?;
+    let n = read(&fd, buf).ok()?;
+    buf.get(..n)
+}
+
 /// The kernel's signal for the machine's.
 fn signal_number(signal: dt_core::supervisor::Signal) -> Signal {
     use dt_core::supervisor::Signal as S;
@@ -183,6 +252,9 @@ fn signal_number(signal: dt_core::supervisor::Signal) -> Signal {
         S::Hangup => Signal::HUP,
         S::Alarm => Signal::ALARM,
         S::Interrupt => Signal::INT,
+        S::Quit => Signal::QUIT,
+        S::User1 => Signal::USR1,
+        S::User2 => Signal::USR2,
         S::Terminate => Signal::TERM,
         S::Kill => Signal::KILL,
     }
@@ -226,7 +298,21 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
                 }
             }
             Action::Exit => exit(EXIT_OK),
+            Action::SpawnFinish(ended) => {
+                let started = fork_child(&service.signals, || run_finish(service, ended));
+                let event = match started {
+                    Ok(pid) => Event::Spawned { pid },
+                    Err(e) => {
+                        warn_sys(&[b"unable to fork for ", dir, b"/finish"], e);
+                        Event::SpawnFailed
+                    }
+                };
+                actions = machine.step(event, clock());
+                i = 0;
+                continue;
+            }
             Action::Spawn => {
+                machine.configure(settings());
                 let started = fork_child(&service.signals, || {
                     // If this supervise dies (kill -9), the service gets TERM, so the
                     // supervise that svscan starts next never runs a second copy. A

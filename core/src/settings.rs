@@ -1,0 +1,122 @@
+//! The opt-in files of a service directory, with s6's names and formats: `down-signal`
+//! (the signal `svc -d` sends instead of TERM), `timeout-kill` (milliseconds after it
+//! before KILL), `finish` (run after `./run` ends) and `timeout-finish` (milliseconds
+//! `./finish` may take before KILL, default 5000).
+//!
+//! Contract: a directory without these files gets [`Settings::default`], which is
+//! daemontools 0.76's behaviour; a file whose contents cannot be read as its format is
+//! ignored (the default stays), as s6 ignores it. Parsing only: the caller reads the
+//! files.
+
+use crate::supervisor::Signal;
+
+/// `./finish` may run this long by default (s6's default).
+pub const FINISH_TIMEOUT_MS: u64 = 5_000;
+
+/// What the opt-in files ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Sent by `svc -d` (then CONT).
+    pub down_signal: Signal,
+    /// KILL this long after the down signal if the service still runs (`None`: never).
+    pub timeout_kill: Option<u64>,
+    /// `./finish` exists.
+    pub finish: bool,
+    /// KILL `./finish` if it runs this long (`None`: it may run for ever).
+    pub timeout_finish: Option<u64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            down_signal: Signal::Terminate,
+            timeout_kill: None,
+            finish: false,
+            timeout_finish: Some(FINISH_TIMEOUT_MS),
+        }
+    }
+}
+
+/// The first line of a file, without trailing white space.
+fn first_line(text: &[u8]) -> &[u8] {
+    let line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    line.trim_ascii()
+}
+
+/// A signal as `down-signal` names it: `SIGHUP`, `HUP` or the number. Only numbers that
+/// are the same on every Linux architecture are taken (HUP 1, INT 2, QUIT 3, KILL 9,
+/// ALRM 14, TERM 15: USR1, USR2, STOP and CONT differ on MIPS); the others by name.
+pub fn signal(text: &[u8]) -> Option<Signal> {
+    let word = first_line(text);
+    let name = word.strip_prefix(b"SIG").unwrap_or(word);
+    Some(match name {
+        b"HUP" | b"1" => Signal::Hangup,
+        b"INT" | b"2" => Signal::Interrupt,
+        b"QUIT" | b"3" => Signal::Quit,
+        b"KILL" | b"9" => Signal::Kill,
+        b"USR1" => Signal::User1,
+        b"USR2" => Signal::User2,
+        b"ALRM" | b"14" => Signal::Alarm,
+        b"TERM" | b"15" => Signal::Terminate,
+        b"STOP" => Signal::Stop,
+        b"CONT" => Signal::Continue,
+        _ => return None,
+    })
+}
+
+/// A time as `timeout-kill` and `timeout-finish` give it: decimal milliseconds on the
+/// first line. `Some(None)` is 0, no limit (as in s6); `None` is unreadable.
+pub fn millis(text: &[u8]) -> Option<Option<u64>> {
+    let digits = first_line(text);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let ms = digits.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })?;
+    Some((ms != 0).then_some(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_names_with_and_without_sig_and_portable_numbers() {
+        assert_eq!(signal(b"SIGHUP\n"), Some(Signal::Hangup));
+        assert_eq!(signal(b"HUP"), Some(Signal::Hangup));
+        assert_eq!(signal(b"1\n"), Some(Signal::Hangup));
+        assert_eq!(signal(b"SIGUSR1\n"), Some(Signal::User1));
+        assert_eq!(signal(b"QUIT \n"), Some(Signal::Quit));
+        assert_eq!(signal(b"15"), Some(Signal::Terminate));
+        assert_eq!(
+            signal(b"10"),
+            None,
+            "USR1 on x86, BUS on MIPS: by name only"
+        );
+        assert_eq!(signal(b"sighup"), None);
+        assert_eq!(signal(b""), None);
+        assert_eq!(signal(b"\nTERM"), None, "the first line only");
+    }
+
+    #[test]
+    fn millis_decimal_zero_is_no_limit() {
+        assert_eq!(millis(b"300\n"), Some(Some(300)));
+        assert_eq!(millis(b" 7 "), Some(Some(7)));
+        assert_eq!(millis(b"0\n"), Some(None));
+        assert_eq!(millis(b"-1"), None);
+        assert_eq!(millis(b"5s"), None);
+        assert_eq!(millis(b""), None);
+        assert_eq!(millis(b"99999999999999999999999"), None, "overflow");
+    }
+
+    #[test]
+    fn defaults_are_daemontools() {
+        let d = Settings::default();
+        assert_eq!(
+            (d.down_signal, d.timeout_kill, d.finish),
+            (Signal::Terminate, None, false)
+        );
+        assert_eq!(d.timeout_finish, Some(FINISH_TIMEOUT_MS));
+    }
+}

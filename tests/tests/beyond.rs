@@ -1,0 +1,224 @@
+//! Beyond daemontools (issue 14): the opt-in files of a service directory with s6's names
+//! and meanings, run the same way under our supervise and under s6-supervise (Debian's
+//! s6), and what each service's scripts saw compared line for line: `finish` with its
+//! arguments, `down-signal`, `timeout-kill`, `timeout-finish`. A directory without these
+//! files is daemontools 0.76 (every other test).
+
+use dt_tests::service::{ServiceDir, wait_until, write_script};
+use dt_tests::{Program, host, ours};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A supervisor and its control tool: ours, or s6's.
+struct Implementation {
+    supervise: Program,
+    svc: Program,
+}
+
+fn ours_and_s6() -> [Implementation; 2] {
+    let s6 = |tool: &str| {
+        let path = std::path::PathBuf::from("/usr/bin").join(tool);
+        assert!(
+            path.is_file(),
+            "{tool} is missing: the tests need Debian's s6 (tests/setup.sh)"
+        );
+        Program {
+            path,
+            runner: None,
+            label: tool.to_string(),
+        }
+    };
+    [
+        Implementation {
+            supervise: ours(&host(), "supervise"),
+            svc: ours(&host(), "svc"),
+        },
+        Implementation {
+            supervise: s6("s6-supervise"),
+            svc: s6("s6-svc"),
+        },
+    ]
+}
+
+/// A running supervisor, stopped with `svc -dx` (and killed) when dropped.
+struct Running<'a> {
+    child: Child,
+    imp: &'a Implementation,
+    dir: &'a Path,
+}
+
+impl Running<'_> {
+    fn svc(&self, flag: &str) {
+        let out = self
+            .imp
+            .svc
+            .run(&[flag, self.dir.to_str().unwrap()], &[], b"");
+        assert_eq!(
+            out.code,
+            Some(0),
+            "{} {flag}: {}",
+            self.imp.svc.label,
+            out.stderr_text()
+        );
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .imp
+            .svc
+            .run(&["-dx", self.dir.to_str().unwrap()], &[], b"");
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start<'a>(imp: &'a Implementation, dir: &'a Path) -> Running<'a> {
+    let child = imp
+        .supervise
+        .command(&[dir.to_str().unwrap()], &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("supervise");
+    Running { child, imp, dir }
+}
+
+fn log(dir: &ServiceDir) -> String {
+    std::fs::read_to_string(dir.path.join("log")).unwrap_or_default()
+}
+
+/// A run script that notes its start and the signals it gets, and ignores HUP.
+const RUN: &str = "#!/bin/sh\ntrap 'echo got-hup >> log' HUP\necho run >> log\n\
+                   while :; do sleep 0.05; done\n";
+/// A finish script that notes its arguments.
+const FINISH: &str = "#!/bin/sh\necho \"finish $*\" >> log\n";
+
+#[test]
+fn finish_gets_the_exit_code_or_the_signal_as_in_s6() {
+    let mut logs = Vec::new();
+    for imp in &ours_and_s6() {
+        let dir = ServiceDir::new("finish", None);
+        write_script(
+            &dir.path.join("run"),
+            "#!/bin/sh\necho run >> log\nsleep 0.3\nexit 3\n",
+        );
+        write_script(&dir.path.join("finish"), FINISH);
+        std::fs::write(dir.path.join("down"), "").unwrap();
+        let running = start(imp, &dir.path);
+        std::thread::sleep(Duration::from_millis(300));
+        running.svc("-o");
+        wait_until("finish after an exit", Duration::from_secs(5), || {
+            log(&dir).contains("finish")
+        });
+        write_script(&dir.path.join("run"), RUN);
+        running.svc("-o");
+        wait_until("run again", Duration::from_secs(5), || {
+            log(&dir).matches("run").count() == 2
+        });
+        running.svc("-k");
+        wait_until("finish after KILL", Duration::from_secs(5), || {
+            log(&dir).matches("finish").count() == 2
+        });
+        drop(running);
+        logs.push(log(&dir).replace(dir.arg(), "DIR"));
+    }
+    assert_eq!(logs[0], "run\nfinish 3 0 DIR\nrun\nfinish 256 9 DIR\n");
+    assert_eq!(logs[0], logs[1], "ours, then s6");
+}
+
+#[test]
+fn down_signal_then_kill_after_timeout_kill_as_in_s6() {
+    let mut seen = Vec::new();
+    for imp in &ours_and_s6() {
+        let dir = ServiceDir::new("downsignal", None);
+        write_script(&dir.path.join("run"), RUN);
+        write_script(&dir.path.join("finish"), FINISH);
+        std::fs::write(dir.path.join("down-signal"), "SIGHUP\n").unwrap();
+        std::fs::write(dir.path.join("timeout-kill"), "300\n").unwrap();
+        let running = start(imp, &dir.path);
+        wait_until("run", Duration::from_secs(5), || log(&dir).contains("run"));
+        let sent = Instant::now();
+        running.svc("-d");
+        wait_until("finish after the KILL", Duration::from_secs(5), || {
+            log(&dir).contains("finish")
+        });
+        let took = sent.elapsed();
+        assert!(
+            took >= Duration::from_millis(250) && took < Duration::from_secs(2),
+            "{}: KILL {took:?} after the down signal",
+            imp.supervise.label
+        );
+        drop(running);
+        seen.push(log(&dir).replace(dir.arg(), "DIR"));
+    }
+    assert_eq!(seen[0], "run\ngot-hup\nfinish 256 9 DIR\n");
+    assert_eq!(seen[0], seen[1], "ours, then s6");
+}
+
+#[test]
+fn a_finish_that_hangs_is_killed_after_timeout_finish_and_the_service_restarts() {
+    for imp in &ours_and_s6() {
+        let dir = ServiceDir::new("finishhang", None);
+        write_script(
+            &dir.path.join("run"),
+            "#!/bin/sh\necho run >> log\nexec sleep 1000\n",
+        );
+        write_script(
+            &dir.path.join("finish"),
+            "#!/bin/sh\necho finish >> log\nexec sleep 1000\n",
+        );
+        std::fs::write(dir.path.join("timeout-finish"), "500\n").unwrap();
+        let running = start(imp, &dir.path);
+        wait_until("run", Duration::from_secs(5), || log(&dir).contains("run"));
+        running.svc("-k");
+        wait_until("finish", Duration::from_secs(5), || {
+            log(&dir).contains("finish")
+        });
+        let finished = Instant::now();
+        wait_until(
+            "run after finish was killed",
+            Duration::from_secs(5),
+            || log(&dir).matches("run").count() == 2,
+        );
+        let took = finished.elapsed();
+        assert!(
+            took >= Duration::from_millis(400),
+            "{}: the restart did not wait for finish ({took:?})",
+            imp.supervise.label
+        );
+        drop(running);
+    }
+}
+
+#[test]
+fn exit_waits_for_finish() {
+    let imps = ours_and_s6();
+    let imp = &imps[0];
+    let dir = ServiceDir::new("finishexit", None);
+    write_script(
+        &dir.path.join("run"),
+        "#!/bin/sh\necho run >> log\nexec sleep 1000\n",
+    );
+    write_script(
+        &dir.path.join("finish"),
+        "#!/bin/sh\nsleep 0.5\necho finish >> log\n",
+    );
+    let mut running = start(imp, &dir.path);
+    wait_until("run", Duration::from_secs(5), || log(&dir).contains("run"));
+    running.svc("-dx");
+    let mut code = None;
+    wait_until("supervise to exit", Duration::from_secs(5), || {
+        code = running.child.try_wait().unwrap().map(|s| s.code());
+        code.is_some()
+    });
+    assert_eq!(code, Some(Some(0)));
+    assert!(
+        log(&dir).contains("finish"),
+        "supervise exited before finish ended"
+    );
+}
