@@ -6,7 +6,7 @@
 #![deny(unsafe_code)]
 #![no_main]
 
-use dt_core::limits::{LETTERS, Resource, resources, soft, value};
+use dt_core::rlimit::{LETTERS, Resource, resources, soft, value};
 use dt_core::options::{OptionError, read_options};
 use platform::msg::{fatal_sys, option_error, usage};
 use platform::process::exec_child;

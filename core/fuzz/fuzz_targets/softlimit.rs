@@ -5,7 +5,7 @@
 //! value that is not one refusing its letter.
 #![no_main]
 
-use dt_core::limits::{LETTERS, Value, resources, soft, value};
+use dt_core::rlimit::{LETTERS, Value, resources, soft, value};
 use dt_core::options::{OptionError, read_options};
 use libfuzzer_sys::fuzz_target;
 
