@@ -15,6 +15,11 @@
 # installs the boot integration into the root (DIR or DESTDIR), from targets/boot/; see
 # targets/boot/README.md. The default target is this machine's. Running it again changes
 # nothing. Exit codes: 0 done, 100 usage, 111 failure.
+#
+# --from DIR (either layout) installs prebuilt binaries from an unpacked release archive
+# (targets/release.sh: DIR/bin, DIR/man/man8, DIR/boot, DIR/TARGET, DIR/VERSION,
+# DIR/SHA256SUMS, checked with sha256sum when it is there) instead of this build tree;
+# the target is the archive's. The install.sh inside an archive uses its own directory.
 set -euo pipefail
 umask 022
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +27,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
   printf 'install: usage: %s\n' "$*" >&2
   printf '%s\n' \
-    'install: usage: install.sh package [--target TRIPLE] [--root DIR] [--boot KIND]...' \
-    'install: usage: install.sh prefix [--target TRIPLE] [--destdir DIR] [--prefix DIR] [--boot KIND]...' \
+    'install: usage: install.sh package [--target TRIPLE] [--root DIR] [--boot KIND]... [--from DIR]' \
+    'install: usage: install.sh prefix [--target TRIPLE] [--destdir DIR] [--prefix DIR] [--boot KIND]... [--from DIR]' \
     'install: usage: KIND: inittab rc.local systemd upstart openwrt busybox' >&2
   exit 100
 }
@@ -37,18 +42,23 @@ case $1 in
   package | prefix) layout=$1; shift ;;
   *) usage "unknown layout: $1" ;;
 esac
-target= root= destdir=${DESTDIR-} prefix=${PREFIX:-/usr} boots=()
+target= root= destdir=${DESTDIR-} prefix=${PREFIX:-/usr} boots=() from=
+# Inside an unpacked release archive (TARGET and bin/ next to this script) the
+# binaries are the archive's.
+here=$(cd "$(dirname "$0")" && pwd)
+[ -f "$here/TARGET" ] && [ -d "$here/bin" ] && from=$here
 while [ $# -gt 0 ]; do
   opt=$1 val=
   case $opt in
     --*=*) val=${opt#*=}; opt=${opt%%=*} ;;
-    --target | --root | --destdir | --prefix | --boot)
+    --target | --root | --destdir | --prefix | --boot | --from)
       [ $# -ge 2 ] || usage "$opt needs a value"; val=$2; shift ;;
     *) usage "unknown argument: $opt" ;;
   esac
   shift
   case $opt in
     --target) target=$val ;;
+    --from) [ -n "$val" ] || usage '--from needs a directory'; from=$val ;;
     --root) [ "$layout" = package ] || usage '--root is for the package layout (prefix: --destdir)'
             root=$val ;;
     --destdir) [ "$layout" = prefix ] || usage '--destdir is for the prefix layout (package: --root)'
@@ -63,11 +73,23 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ -z "$target" ]; then   # this machine's target
-  target=$("$repo/targets/host-target.sh") || usage "give --target"
+if [ -n "$from" ]; then   # an unpacked release archive: its target
+  [ -d "$from" ] || fatal "--from $from: not a directory"
+  from=$(cd "$from" && pwd)
+  [ -f "$from/TARGET" ] && [ -f "$from/VERSION" ] && [ -d "$from/bin" ] ||
+    fatal "$from is not an unpacked release archive (no TARGET, VERSION or bin/)"
+  ftarget=$(<"$from/TARGET")
+  [[ $ftarget =~ ^[A-Za-z0-9._-]+$ ]] || fatal "$from/TARGET holds no target name"
+  [ -z "$target" ] || [ "$target" = "$ftarget" ] ||
+    usage "--target $target, but $from holds $ftarget"
+  target=$ftarget
+else
+  if [ -z "$target" ]; then   # this machine's target
+    target=$("$repo/targets/host-target.sh") || usage "give --target"
+  fi
+  awk -v t="$target" '!/^#/ && $1 == t { f = 1 } END { exit !f }' "$repo/targets/targets.txt" ||
+    usage "unknown target: $target (see targets/targets.txt)"
 fi
-awk -v t="$target" '!/^#/ && $1 == t { f = 1 } END { exit !f }' "$repo/targets/targets.txt" ||
-  usage "unknown target: $target (see targets/targets.txt)"
 
 # The root everything goes under, absolute, without a trailing slash ("" for /).
 abs_root() {
@@ -88,24 +110,46 @@ while [ "${prefix%/}" != "$prefix" ]; do prefix=${prefix%/}; done   # "" for /
 
 if [ "$layout" = package ]; then R=$(abs_root "$root"); else R=$(abs_root "$destdir"); fi
 
-version=$(awk '/^\[/ { s = ($0 == "[workspace.package]") }
-               s && /^version *=/ { gsub(/.*= *"|".*/, ""); print; exit }' "$repo/Cargo.toml")
-[ -n "$version" ] || fatal "no [workspace.package] version in $repo/Cargo.toml"
-
 # ---- what to install ----------------------------------------------------------------
-dist=$repo/target/dist/$target
-tools=()
-for f in "$repo"/bins/src/bin/*.rs; do t=${f##*/}; tools+=("${t%.rs}"); done
-for t in "${tools[@]}"; do
-  [ -f "$dist/$t" ] && [ -x "$dist/$t" ] ||
-    fatal "target/dist/$target/$t missing: run targets/build.sh $target"
-done
+if [ -n "$from" ]; then
+  version=$(<"$from/VERSION")
+  [[ $version =~ ^[A-Za-z0-9.+~-]+$ ]] || fatal "$from/VERSION holds no version"
+  if [ -f "$from/SHA256SUMS" ] && command -v sha256sum > /dev/null; then
+    (cd "$from" && sha256sum -c --quiet SHA256SUMS > /dev/null 2>&1) ||
+      fatal "$from: files differ from its SHA256SUMS: $(cd "$from" && sha256sum -c --quiet SHA256SUMS 2>&1 | head -3 | tr '\n' ' ')"
+  else
+    note "$from: no SHA256SUMS or no sha256sum: checksums not checked"
+  fi
+  dist=$from/bin
+  tools=()
+  for f in "$dist"/*; do
+    t=${f##*/}
+    [ -f "$f" ] && [ -x "$f" ] || fatal "$f is not an executable file"
+    [ "$t" = svscanboot ] || tools+=("$t")
+  done
+  [ ${#tools[@]} -gt 0 ] && [ -f "$dist/svscanboot" ] || fatal "$from/bin lacks the tools or svscanboot"
+  mans=("$from"/man/man8/*.8)
+  [ -f "${mans[0]}" ] || fatal "$from/man/man8 holds no man pages"
+  bootdir=$from/boot
+else
+  version=$(awk '/^\[/ { s = ($0 == "[workspace.package]") }
+                 s && /^version *=/ { gsub(/.*= *"|".*/, ""); print; exit }' "$repo/Cargo.toml")
+  [ -n "$version" ] || fatal "no [workspace.package] version in $repo/Cargo.toml"
+  dist=$repo/target/dist/$target
+  tools=()
+  for f in "$repo"/bins/src/bin/*.rs; do t=${f##*/}; tools+=("${t%.rs}"); done
+  for t in "${tools[@]}"; do
+    [ -f "$dist/$t" ] && [ -x "$dist/$t" ] ||
+      fatal "target/dist/$target/$t missing: run targets/build.sh $target"
+  done
+  mans=("$repo"/bins/man/*.8)
+  bootdir=$repo/targets/boot
+fi
 src() {   # the file to install for tool $1; svscanboot is a sh script, the same everywhere
   if [ "$1" = svscanboot ] && [ ! -f "$dist/svscanboot" ]; then printf '%s' "$repo/bins/svscanboot"
   else printf '%s' "$dist/$1"; fi
 }
 tools+=(svscanboot)
-mans=("$repo"/bins/man/*.8)
 
 # ---- helpers: each changes nothing when the result is already there -----------------
 # mkdir_mode DIR MODE: creates DIR (and its parents) with MODE if it is not there.
@@ -145,7 +189,8 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 filled() {
   local text
-  text=$(<"$repo/targets/boot/$1")
+  [ -f "$bootdir/$1" ] || fatal "$bootdir/$1 missing"
+  text=$(<"$bootdir/$1")
   printf '%s\n' "${text//@SVSCANBOOT@/"$boot_cmd"}" > "$scratch/$1"
   printf '%s' "$scratch/$1"
 }

@@ -5,7 +5,9 @@
 # that a second run changes nothing, the boot files of every init system (the right
 # svscanboot command, lines appended once, rc.local's final `exit 0` kept last),
 # `systemd-analyze verify` of the unit when systemd-analyze is there, `sh -n` of the
-# shell files, usage and missing-binary errors, and finally runs the installed tools.
+# shell files, usage and missing-binary errors, an install from a release archive
+# (targets/release.sh; install.sh --from) equal to one from the build tree, and finally
+# runs the installed tools.
 # Prints "install test: ok", or names the check that failed.
 # Usage: tests/install.sh   (after targets/build.sh for this machine)
 set -euo pipefail
@@ -234,6 +236,41 @@ mkdir -p "$tmp/conflict/etc"
 echo 'SV:123456:respawn:/usr/local/bin/svscanboot' > "$tmp/conflict/etc/inittab"
 expect 111 package --root "$tmp/conflict" --boot inittab
 once "$tmp/conflict/etc/inittab" 'SV:123456:respawn:/usr/local/bin/svscanboot'
+
+# ---- from a release archive (targets/release.sh), without the build tree -----------
+# The same files as from the build tree, by the archive's own install.sh and by
+# targets/install.sh --from; a changed file, a wrong --target and a directory that is
+# no archive are refused.
+"$repo/targets/release.sh" "$t" 2> "$tmp/err" || fail "release.sh $t: $(cat "$tmp/err")"
+mkdir "$tmp/rel"
+tar -C "$tmp/rel" -xzf "$repo/target/release/daemontools-rs-$version-$t.tar.gz" ||
+  fail "cannot unpack the release archive"
+A=$tmp/rel/daemontools-rs-$version-$t
+[ -x "$A/install.sh" ] && [ -f "$A/SHA256SUMS" ] || fail "the archive lacks install.sh or SHA256SUMS"
+(cd "$A" && sha256sum -c --quiet SHA256SUMS) || fail "the archive's SHA256SUMS do not match"
+# same_tree A B: the same paths, link targets, modes and contents
+same_tree() {
+  (cd "$1" && find . -printf '%p %l %m\n' | sort) > "$tmp/ta"
+  (cd "$2" && find . -printf '%p %l %m\n' | sort) > "$tmp/tb"
+  diff "$tmp/ta" "$tmp/tb" > /dev/null || fail "$1 and $2 differ: $(diff "$tmp/ta" "$tmp/tb" | head -5)"
+  diff -r --no-dereference "$1" "$2" > /dev/null || fail "$1 and $2 differ in content"
+}
+run_install package --root "$tmp/ref-pkg" --boot systemd --boot inittab
+"$A/install.sh" package --root "$tmp/arc-pkg" --boot systemd --boot inittab 2> "$tmp/err" ||
+  fail "the archive's install.sh failed: $(cat "$tmp/err")"
+same_tree "$tmp/ref-pkg" "$tmp/arc-pkg"
+twice_same "$tmp/arc-pkg" package --from "$A" --root "$tmp/arc-pkg" --boot systemd --boot inittab
+run_install prefix --destdir "$tmp/ref-fw" --boot openwrt
+cp -r "$A" "$tmp/moved"   # anywhere, under any name
+run_install prefix --from "$tmp/moved" --target "$t" --destdir "$tmp/arc-fw" --boot openwrt
+same_tree "$tmp/ref-fw" "$tmp/arc-fw"
+printf 'x' >> "$tmp/moved/bin/svc"
+expect 111 prefix --from "$tmp/moved" --destdir "$tmp/e"
+grep -q 'SHA256SUMS' "$tmp/err" || fail "a changed file: message $(cat "$tmp/err")"
+expect 100 prefix --from "$A" --target sparc-unknown-linux-gnu --destdir "$tmp/e"
+expect 111 prefix --from "$tmp" --destdir "$tmp/e"
+expect 100 prefix --from
+[ ! -e "$tmp/e" ] || fail "a refused --from installed something"
 
 # ---- the installed tools run --------------------------------------------------------
 R=$tmp/pkg
