@@ -153,10 +153,24 @@ pub fn kill(pid: u32, signal: Signal) {
 /// `in_child`, which should execute a program; if it returns, the child exits 111.
 /// Returns the child's pid.
 pub fn fork_child(signals: &ChildSignals, in_child: impl FnOnce()) -> Result<u32, Errno> {
+    match fork(signals)? {
+        Some(pid) => Ok(pid),
+        None => {
+            in_child();
+            exit(EXIT_TEMP)
+        }
+    }
+}
+
+/// The part of [`fork_child`] that does not depend on the child's work (one copy of it
+/// however many callers): the child's pid, or `None` in the child, which has its signal
+/// mask and INT and QUIT set up.
+#[inline(never)]
+fn fork(signals: &ChildSignals) -> Result<Option<u32>, Errno> {
     // SAFETY: the process is single-threaded, so the child is a complete copy that may
     // run any code before it executes or exits.
     match unsafe { rt::kernel_fork() }? {
-        Fork::ParentOf(pid) => Ok(pid.as_raw_nonzero().get() as u32),
+        Fork::ParentOf(pid) => Ok(Some(pid.as_raw_nonzero().get() as u32)),
         Fork::Child(_) => {
             // SAFETY: restoring the mask the process started with, in the child only.
             let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&signals.original_mask)) };
@@ -166,8 +180,7 @@ pub fn fork_child(signals: &ChildSignals, in_child: impl FnOnce()) -> Result<u32
             for signal in [Signal::INT, Signal::QUIT] {
                 let _ = crate::sys::default_action(signal);
             }
-            in_child();
-            exit(EXIT_TEMP)
+            Ok(None)
         }
     }
 }

@@ -140,6 +140,42 @@ impl Ended {
             Ended::Killed(signal) => (256, signal),
         }
     }
+
+    /// [`Ended::finish_args`] as the C strings of an argv, one after the other in `out`
+    /// (`256\0` then `9\0`); returns where the second starts.
+    pub fn finish_argv(self, out: &mut [u8; FINISH_ARGV_LEN]) -> usize {
+        let (code, signal) = self.finish_args();
+        let split = put_decimal(code, out, 0);
+        put_decimal(u16::from(signal), out, split);
+        split
+    }
+}
+
+/// Room for [`Ended::finish_argv`]: three digits and a NUL, twice.
+pub const FINISH_ARGV_LEN: usize = 8;
+
+/// Writes `n` (at most 999) in decimal and a NUL at `out[at..]`; returns the index after.
+fn put_decimal(n: u16, out: &mut [u8; FINISH_ARGV_LEN], at: usize) -> usize {
+    let n = n.min(999);
+    let digits = [n / 100, n / 10 % 10, n % 10];
+    let skip = if n >= 100 {
+        0
+    } else if n >= 10 {
+        1
+    } else {
+        2
+    };
+    let mut i = at;
+    for d in &digits[skip..] {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = b'0' + *d as u8;
+        }
+        i += 1;
+    }
+    if let Some(slot) = out.get_mut(i) {
+        *slot = 0;
+    }
+    i + 1
 }
 
 /// Something the caller must do, in order.
@@ -255,10 +291,7 @@ impl Supervisor {
             | Child::FinishStarting
             | Child::Finishing { .. } => None,
         };
-        [start, self.kill_at, self.status_retry]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest(earliest(start, self.kill_at), self.status_retry)
     }
 
     /// Handles one event that happened at `now`.
@@ -491,6 +524,14 @@ impl Supervisor {
     }
 }
 
+/// The earlier of two optional instants.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 fn signal(actions: &mut Actions, pid: u32, signal: Signal) {
     push(actions, Action::Signal { pid, signal });
 }
@@ -715,6 +756,15 @@ mod tests {
         assert_eq!(s.child(), Child::FinishStarting);
         assert_eq!(Ended::Exited(3).finish_args(), (3, 0));
         assert_eq!(Ended::Killed(9).finish_args(), (256, 9));
+        let argv = |ended: Ended| {
+            let mut out = [0xff; FINISH_ARGV_LEN];
+            let split = ended.finish_argv(&mut out);
+            (out, split)
+        };
+        assert_eq!(argv(Ended::Killed(9)), (*b"256\09\0\xff\xff", 4));
+        assert_eq!(argv(Ended::Exited(0)), (*b"0\00\0\xff\xff\xff\xff", 2));
+        assert_eq!(argv(Ended::Exited(255)), (*b"255\00\0\xff\xff", 4));
+        assert_eq!(argv(Ended::Killed(64)), (*b"256\064\0\xff", 4));
     }
 
     #[test]

@@ -12,10 +12,11 @@
 use core::ffi::CStr;
 
 use dt_core::control::Command;
-use dt_core::decimal::Digits;
 use dt_core::lockpid;
 use dt_core::settings::Settings;
-use dt_core::supervisor::{Action, Actions, Ended, Event, Instant, Now, Supervisor};
+use dt_core::supervisor::{
+    Action, Actions, Ended, Event, FINISH_ARGV_LEN, Instant, Now, Supervisor,
+};
 use platform::clock::{monotonic_ms, now, timeout_until};
 use platform::file::{
     OpenError, PATH_MAX, PathBuf, ReplaceError, exists, make_fifo, open_fifo, open_regular,
@@ -24,7 +25,7 @@ use platform::file::{
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child, kill, reap_ended};
-use platform::{Args, EXIT_OK, EXIT_TEMP, Env, exit};
+use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::OwnedFd;
 use rustix::fs::{CWD, FlockOperation, Mode, OFlags, flock};
@@ -180,33 +181,28 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
     (fd, ours)
 }
 
-/// In the child: `./finish` with s6's arguments (exit code or 256, signal or 0, the
-/// service directory as supervise got it), stopped like `./run` if this supervise dies.
-/// Returns only on failure.
-fn run_finish(service: &Service, ended: Ended) {
-    if set_parent_process_death_signal(Some(Signal::TERM)).is_err()
-        || getppid() != Some(service.pid)
-    {
+/// In the child: `./run`, or `./finish` with s6's arguments (exit code or 256, signal
+/// or 0, the service directory as supervise got it). If this supervise dies (kill -9),
+/// the child gets TERM, so the supervise that svscan starts next never runs a second
+/// copy; a supervise gone before the request leaves nothing to wait for.
+fn start_child(service: &Service, finish: Option<Ended>) {
+    let orphaned = set_parent_process_death_signal(Some(Signal::TERM)).is_err()
+        || getppid() != Some(service.pid);
+    if orphaned {
         return;
     }
-    let (code, signal) = ended.finish_args();
-    let mut numbers = [0u8; 8]; // "256\0" "64\0": each number with its NUL
-    let code = Digits::new(u64::from(code));
-    let signal = Digits::new(u64::from(signal));
-    let (code, signal) = (code.as_bytes(), signal.as_bytes());
-    let split = code.len() + 1;
-    let Some((first, second)) = numbers.split_at_mut_checked(split) else {
-        return;
-    };
-    match (first.get_mut(..code.len()), second.get_mut(..signal.len())) {
-        (Some(to_code), Some(to_signal)) => {
-            to_code.copy_from_slice(code);
-            to_signal.copy_from_slice(signal);
-        }
-        _ => return,
-    }
-    // The directory as supervise was given it: an argument, so a C string in place.
     let dir = service.dir;
+    let Some(ended) = finish else {
+        let e = exec(
+            c"./run",
+            &[c"./run".as_ptr().cast(), core::ptr::null()],
+            service.env,
+        );
+        fatal_sys(&[b"unable to start ", dir, b"/run"], e)
+    };
+    let mut numbers = [0u8; FINISH_ARGV_LEN];
+    let split = ended.finish_argv(&mut numbers);
+    // The directory as supervise was given it: an argument, so a C string in place.
     let argv = [
         c"./finish".as_ptr().cast(),
         numbers.as_ptr(),
@@ -298,41 +294,23 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
                 }
             }
             Action::Exit => exit(EXIT_OK),
-            Action::SpawnFinish(ended) => {
-                let started = fork_child(&service.signals, || run_finish(service, ended));
-                let event = match started {
-                    Ok(pid) => Event::Spawned { pid },
-                    Err(e) => {
-                        warn_sys(&[b"unable to fork for ", dir, b"/finish"], e);
-                        Event::SpawnFailed
+            action @ (Action::Spawn | Action::SpawnFinish(_)) => {
+                let finish = match action {
+                    Action::SpawnFinish(ended) => Some(ended),
+                    _ => {
+                        machine.configure(settings());
+                        None
                     }
                 };
-                actions = machine.step(event, clock());
-                i = 0;
-                continue;
-            }
-            Action::Spawn => {
-                machine.configure(settings());
-                let started = fork_child(&service.signals, || {
-                    // If this supervise dies (kill -9), the service gets TERM, so the
-                    // supervise that svscan starts next never runs a second copy. A
-                    // supervise gone before the request leaves nothing to wait for.
-                    let orphaned = set_parent_process_death_signal(Some(Signal::TERM)).is_err()
-                        || getppid() != Some(service.pid);
-                    if orphaned {
-                        exit(EXIT_TEMP);
-                    }
-                    let e = exec(
-                        c"./run",
-                        &[c"./run".as_ptr().cast(), core::ptr::null()],
-                        service.env,
-                    );
-                    fatal_sys(&[b"unable to start ", dir, b"/run"], e)
-                });
+                let started = fork_child(&service.signals, || start_child(service, finish));
                 let event = match started {
                     Ok(pid) => Event::Spawned { pid },
                     Err(e) => {
-                        warn_sys(&[b"unable to fork for ", dir, b", sleeping 60 seconds"], e);
+                        let next: &[u8] = match finish {
+                            Some(_) => b"/finish",
+                            None => b", sleeping 60 seconds",
+                        };
+                        warn_sys(&[b"unable to fork for ", dir, next], e);
                         Event::SpawnFailed
                     }
                 };
