@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make the release archives: target/release/daemontools-rs-VERSION-TARGET.tar.gz for each
+# Make the release archives: target/archives/daemontools-rs-VERSION-TARGET.tar.gz for each
 # TARGET given (default: every target of targets/targets.txt), from target/dist/TARGET
 # (run targets/build.sh first). Each unpacks into daemontools-rs-VERSION-TARGET/ with
 #   bin/        the tools and svscanboot        man/man8/   the man pages
@@ -28,7 +28,7 @@ epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2> /dev/null || date +%s)}
 tools=(svscanboot)
 for f in bins/src/bin/*.rs; do f=${f##*/}; tools+=("${f%.rs}"); done
 
-out=$repo/target/release
+out=$repo/target/archives
 mkdir -p "$out"
 scratch=$(mktemp -d "$out/.release.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -63,5 +63,5 @@ EOF
       --mtime="@$epoch" -cf - "$name" | gzip -9n > "$scratch/$name.tar.gz"
   mv -f "$scratch/$name.tar.gz" "$out/$name.tar.gz"
   rm -rf "$d"
-  printf 'release: %s\n' "target/release/$name.tar.gz" >&2
+  printf 'release: %s\n' "target/archives/$name.tar.gz" >&2
 done

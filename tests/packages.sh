@@ -305,7 +305,7 @@ test_tar() {
   targets/release.sh "$t" > /dev/null 2>&1 || fail "targets/release.sh $t"
   local R=$work/tarroot A=$work/unpacked/daemontools-rs-$version-$t svscan
   mkdir -p "$work/unpacked"
-  tar -C "$work/unpacked" -xzf "target/release/daemontools-rs-$version-$t.tar.gz"
+  tar -C "$work/unpacked" -xzf "target/archives/daemontools-rs-$version-$t.tar.gz"
   (cd "$A" && "$BB" sha256sum -c SHA256SUMS > /dev/null) || fail "tar: busybox sha256sum -c SHA256SUMS"
   ok "tar: SHA256SUMS checked by busybox sha256sum"
   bbroot "$R"

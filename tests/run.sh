@@ -19,6 +19,7 @@ step tests;             cargo test --workspace --exclude dt-bins
 step "README walkthrough"; tests/walkthrough.sh
 step svscanboot;        tests/svscanboot.sh
 step install;           tests/install.sh
+step packages;          tests/packages.sh
 step "real daemons";    tests/real_daemons.sh
 step "real kernels";    tests/boot/boot.sh
 step "fuzz (15 s each)"; core/fuzz/run-all.sh 15
