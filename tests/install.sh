@@ -243,7 +243,7 @@ once "$tmp/conflict/etc/inittab" 'SV:123456:respawn:/usr/local/bin/svscanboot'
 # no archive are refused.
 "$repo/targets/release.sh" "$t" 2> "$tmp/err" || fail "release.sh $t: $(cat "$tmp/err")"
 mkdir "$tmp/rel"
-tar -C "$tmp/rel" -xzf "$repo/target/release/daemontools-rs-$version-$t.tar.gz" ||
+tar -C "$tmp/rel" -xzf "$repo/target/archives/daemontools-rs-$version-$t.tar.gz" ||
   fail "cannot unpack the release archive"
 A=$tmp/rel/daemontools-rs-$version-$t
 [ -x "$A/install.sh" ] && [ -f "$A/SHA256SUMS" ] || fail "the archive lacks install.sh or SHA256SUMS"
