@@ -321,6 +321,15 @@ test_tar() {
   kill -TERM $svscan
   wait_for 15 gone "$R" || fail "tar: after TERM to svscan these still run: $(ours)"
   ok "tar: TERM to svscan ended the tree"
+  # With no argument and no /service, svscanboot takes /etc/service (Debian's, OpenWrt's).
+  rm -rf "$R/service"
+  mkservice "$R/etc/service/y"
+  setsid chroot "$R" /usr/bin/svscanboot < /dev/null > /dev/null 2>&1 &
+  wait_for 10 logged "$R/etc/service/y" started || fail "tar: svscanboot without /service did not start /etc/service/y"
+  ok "tar: svscanboot with no argument and no /service runs /etc/service"
+  svscan=$(svscan_in "$R")
+  kill -TERM $svscan
+  wait_for 15 gone "$R" || fail "tar: after TERM to svscan these still run: $(ours)"
   umount "$R/proc"
 }
 
