@@ -297,6 +297,7 @@ EOF
   logged "$R/etc/service/x" 'got TERM' || fail "ipk: the service's last line was not logged"
   ok "ipk: /etc/init.d/svscan stop ended svscan and its tree; the service's TERM line was logged"
   umount "$R/proc"
+  ok "ipk: $(targets/check-feeds.sh)" || fail "the OpenWrt feed or the Buildroot package drifted"
 }
 
 # ---- release archive ---------------------------------------------------------------
