@@ -26,6 +26,7 @@ pub mod clock;
 pub mod env;
 pub mod file;
 pub mod io;
+pub mod logdir;
 pub mod msg;
 pub mod process;
 pub mod relabel;

@@ -5,6 +5,7 @@
 //! command line and the writer its ring from the caller.
 
 pub mod archive;
+pub mod machine;
 pub mod notice;
 pub mod pattern;
 pub mod rotation;

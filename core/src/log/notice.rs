@@ -26,13 +26,12 @@ pub fn alert(head: &[u8], ended: bool) -> [&[u8]; 2] {
     [&head[..n], tail]
 }
 
-/// The contents of a status file for a head: the head (at most [`HEAD_MAX`] bytes),
-/// padded with newlines to [`STATUS_LEN`] bytes.
-pub fn status(head: &[u8]) -> [u8; STATUS_LEN] {
-    let mut file = [b'\n'; STATUS_LEN];
+/// The contents of a status file for a head, written into `file`: the head (at most
+/// [`HEAD_MAX`] bytes), padded with newlines to [`STATUS_LEN`] bytes.
+pub fn status(file: &mut [u8; STATUS_LEN], head: &[u8]) {
     let n = head.len().min(HEAD_MAX);
     file[..n].copy_from_slice(&head[..n]);
-    file
+    file[n..].fill(b'\n');
 }
 
 #[cfg(test)]
@@ -69,16 +68,22 @@ mod tests {
         assert_eq!(alert_bytes(b"abc", false), b"abc...\n");
     }
 
+    fn status_bytes(head: &[u8]) -> [u8; STATUS_LEN] {
+        let mut file = [b'x'; STATUS_LEN]; // whatever the last status left
+        status(&mut file, head);
+        file
+    }
+
     #[test]
     fn a_status_file_is_the_head_padded_with_newlines_to_1001_bytes() {
-        let file = status(b"hello");
+        let file = status_bytes(b"hello");
         assert_eq!(file.len(), 1001);
         assert_eq!(&file[..6], b"hello\n");
         assert!(file[5..].iter().all(|&b| b == b'\n'));
         let full = [b'y'; HEAD_MAX];
-        let file = status(&full);
+        let file = status_bytes(&full);
         assert_eq!(&file[..HEAD_MAX], &full[..]);
         assert_eq!(file[HEAD_MAX], b'\n');
-        assert_eq!(status(b""), [b'\n'; STATUS_LEN]);
+        assert_eq!(status_bytes(b""), [b'\n'; STATUS_LEN]);
     }
 }

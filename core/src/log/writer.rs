@@ -25,8 +25,6 @@ pub struct Writer<'b> {
     size: u32,
     /// Bytes of `current`: written to the file or buffered.
     in_file: u32,
-    /// The last byte taken ended a line (or nothing was taken yet).
-    at_line_start: bool,
     /// Rotate at the end of the line in progress (SIGALRM).
     alarm: bool,
     /// Take nothing more until `current` has been rotated.
@@ -43,7 +41,6 @@ impl<'b> Writer<'b> {
             len: 0,
             size,
             in_file,
-            at_line_start: true,
             alarm: false,
             rotate_due: false,
         }
@@ -86,9 +83,6 @@ impl<'b> Writer<'b> {
         self.ring[..bytes.len() - first].copy_from_slice(&bytes[first..]);
         self.len += take;
         self.in_file += take as u32;
-        if let Some(&last) = bytes.last() {
-            self.at_line_start = last == b'\n';
-        }
         if rotate {
             self.rotate_due = true;
             self.alarm = false;
@@ -132,13 +126,15 @@ impl<'b> Writer<'b> {
         self.rotate_due || self.len == self.ring.len()
     }
 
-    /// SIGALRM: rotate as soon as `current` is not empty and the line in progress (if
-    /// any) has ended. An empty `current` is not rotated.
-    pub fn alarm(&mut self) {
+    /// SIGALRM: rotate as soon as `current` is not empty and the line in progress has
+    /// ended. `mid_line`: `current` ends with part of a line whose rest is still to come
+    /// (the caller tracks lines; this writer only finds the newline that ends it). An
+    /// empty `current` is not rotated.
+    pub fn alarm(&mut self, mid_line: bool) {
         if self.in_file == 0 || self.rotate_due {
             return;
         }
-        if self.at_line_start {
+        if !mid_line {
             self.rotate_due = true;
         } else {
             self.alarm = true;
@@ -274,16 +270,16 @@ mod tests {
     fn an_alarm_rotates_at_the_end_of_the_line_in_progress() {
         let mut ring = [0u8; 64];
         let mut w = Writer::new(&mut ring, 4096, 0);
-        w.alarm();
+        w.alarm(false);
         assert!(!w.is_blocked(), "an empty current is not rotated");
         assert_eq!(w.push(b"one\npart"), 8);
-        w.alarm();
+        w.alarm(true);
         assert_eq!(w.push(b"ial\nnext\n"), 4);
         w.wrote(12);
         assert!(w.rotation_due());
         w.rotated();
         assert_eq!(w.push(b"next\n"), 5);
-        w.alarm();
+        w.alarm(false);
         assert!(w.is_blocked(), "at a line's end the rotation is immediate");
     }
 
