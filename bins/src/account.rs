@@ -2,43 +2,49 @@
 //! no allocation); the parsing is `dt_core::account`.
 
 use dt_core::account::{Account, entry};
+use dt_core::bytes::find_byte;
 use rustix::fs::{SeekFrom, seek};
 use rustix::io::Errno;
 
-use crate::file::PathBuf;
+use crate::buffer::Buffer;
+use crate::file::open_read;
 use crate::io::read;
 use crate::msg::{fatal, fatal_sys};
 
-/// The password database.
-const PASSWD: &[u8] = b"/etc/passwd";
 /// Longest line looked at; longer ones are skipped.
 const LINE_MAX: usize = 16 * 1024;
+/// Space for a piece of the file, off the stack.
+static LINES: Buffer<u8, LINE_MAX> = Buffer::new(0);
 
 /// The account called `name`: `Ok(None)` if no complete entry has that name, `Err` if
-/// the database cannot be read.
+/// the database cannot be read. Called once per process: its buffer is static.
 pub fn lookup(name: &[u8]) -> Result<Option<Account>, Errno> {
-    let fd = PathBuf::join(&[PASSWD])?.open_read()?;
-    let mut buf = [0u8; LINE_MAX];
+    let fd = open_read(c"/etc/passwd")?;
+    let buf = LINES.take();
     let mut skipping = false;
     loop {
-        let n = read(&fd, &mut buf)?;
-        if n == 0 {
+        let n = read(&fd, &mut buf[..])?;
+        let text = buf.get(..n).unwrap_or_default();
+        if text.is_empty() {
             return Ok(None);
         }
-        let mut start = 0;
-        while let Some(i) = dt_core::bytes::find_byte(b'\n', &buf[start..n]) {
+        let mut rest = text;
+        while let Some((line, newline_on)) =
+            find_byte(b'\n', rest).and_then(|i| rest.split_at_checked(i))
+        {
             if !skipping {
-                if let Some(account) = entry(&buf[start..start + i], name) {
+                if let Some(account) = entry(line, name) {
                     return Ok(Some(account));
                 }
             }
             skipping = false;
-            start += i + 1;
+            rest = newline_on.get(1..).unwrap_or_default();
         }
-        match (start, n == buf.len()) {
+        let start = n - rest.len();
+        match (start, n == LINE_MAX) {
             (0, false) => {
                 // The end of the file: a last line without its newline.
-                return Ok((!skipping).then(|| entry(&buf[..n], name)).flatten());
+                return Ok((!skipping).then(|| entry(text, name)).flatten());
             }
             (0, true) => skipping = true, // a line longer than any entry
             // Read the unfinished line again, from its start.

@@ -8,6 +8,8 @@
 
 use core::ffi::CStr;
 
+use crate::buffer::Buffer;
+
 /// Bytes of a NUL-terminated string that lives for the whole process.
 ///
 /// # Safety
@@ -132,12 +134,18 @@ pub const VARS_MAX: usize = 1024;
 /// Most bytes of variables [`NewEnv`] sets (names, values and separators).
 pub const TEXT_MAX: usize = 64 * 1024;
 
+/// Space for the changes of the one [`NewEnv`] a process makes, and for the
+/// environment array it executes a program with (the last entry stays NULL).
+static TEXT: Buffer<u8, TEXT_MAX> = Buffer::new(0);
+static ENVP: Buffer<*const u8, { VARS_MAX + 1 }> = Buffer::new(core::ptr::null());
+
 /// The environment for a program to execute: the process's own with some variables
-/// set or removed, in fixed space ([`VARS_MAX`], [`TEXT_MAX`]).
+/// set or removed, in fixed space ([`VARS_MAX`], [`TEXT_MAX`]). One per process: its
+/// text is a static [`Buffer`].
 pub struct NewEnv {
     base: Env,
     /// The changes in order: `NAME=value\0` sets, `NAME\0` removes.
-    text: [u8; TEXT_MAX],
+    text: &'static mut [u8; TEXT_MAX],
     used: usize,
 }
 
@@ -146,11 +154,11 @@ pub struct NewEnv {
 pub struct EnvFull;
 
 impl NewEnv {
-    /// The process's environment, unchanged so far.
+    /// The process's environment, unchanged so far. Made once per process.
     pub fn new(base: Env) -> Self {
         NewEnv {
             base,
-            text: [0; TEXT_MAX],
+            text: TEXT.take(),
             used: 0,
         }
     }
@@ -170,27 +178,27 @@ impl NewEnv {
         if self.changes().any(|(n, _)| n == name) {
             return Ok(());
         }
-        let len: usize = pieces.iter().map(|p| p.len()).sum();
-        if self.used + len + 1 > TEXT_MAX {
+        let len = pieces.iter().map(|p| p.len()).sum::<usize>() + 1;
+        let free = self.text.get_mut(self.used..).unwrap_or_default();
+        if len > free.len() {
             return Err(EnvFull);
         }
-        for piece in pieces {
-            self.text[self.used..self.used + piece.len()].copy_from_slice(piece);
-            self.used += piece.len();
+        let bytes = pieces.iter().flat_map(|p| p.iter()).chain(&[0]);
+        for (slot, &b) in free.iter_mut().zip(bytes) {
+            *slot = b;
         }
-        self.text[self.used] = 0;
-        self.used += 1;
+        self.used += len;
         Ok(())
     }
 
     /// The changes, in order, each without its NUL: (name, `Some(entry)` to set it).
     fn changes(&self) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
-        self.text[..self.used]
-            .split(|&c| c == 0)
+        let text = self.text.get(..self.used).unwrap_or_default();
+        text.split(|&c| c == 0)
             .take_while(|c| !c.is_empty())
-            .map(|change| match change.iter().position(|&c| c == b'=') {
-                Some(i) => (&change[..i], Some(change)),
-                None => (change, None),
+            .map(|change| {
+                let name = change.split(|&c| c == b'=').next().unwrap_or_default();
+                (name, (name.len() < change.len()).then_some(change))
             })
     }
 
@@ -209,9 +217,9 @@ impl NewEnv {
     }
 
     /// Executes `file` (searched in the new `PATH`) with `argv` and this environment;
-    /// returns only on failure.
+    /// returns only on failure. Once per process: the environment array is static.
     pub fn exec(&self, file: &CStr, argv: &[*const u8]) -> rustix::io::Errno {
-        let mut envp = [core::ptr::null::<u8>(); VARS_MAX + 1];
+        let envp = ENVP.take();
         let changed = |entry: &[u8]| {
             self.changes()
                 .any(|(name, _)| value_of(entry, name).is_some())
@@ -225,11 +233,13 @@ impl NewEnv {
         let set = self
             .changes()
             .filter_map(|(_, entry)| entry.map(<[u8]>::as_ptr));
-        for (n, p) in kept.chain(set).enumerate() {
-            if n == VARS_MAX {
-                return rustix::io::Errno::TOOBIG;
-            }
-            envp[n] = p;
+        let mut entries = kept.chain(set);
+        // The last slot stays NULL.
+        for (slot, p) in envp[..VARS_MAX].iter_mut().zip(&mut entries) {
+            *slot = p;
+        }
+        if entries.next().is_some() {
+            return rustix::io::Errno::TOOBIG;
         }
         crate::process::exec_with(file, argv, envp.as_ptr(), self.get(b"PATH"))
     }

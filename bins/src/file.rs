@@ -1,8 +1,9 @@
 //! Whole small files read into a caller's fixed buffer, and path names built in place.
 //!
 //! # Safety
-//! A [`PathBuf`] holds no NUL byte before its end ([`PathBuf::join`] refuses pieces that
-//! do), so it is a C string without a second scan.
+//! A [`PathBuf`] holds no NUL byte before its end and one at its end ([`PathBuf::set`]
+//! refuses pieces that hold one and writes the last), so it is a C string without a
+//! second scan.
 
 use core::ffi::CStr;
 use core::mem::MaybeUninit;
@@ -26,40 +27,65 @@ impl PathBuf {
     /// `pieces` joined as they are; `Err(NAMETOOLONG)` if they do not fit, `Err(INVAL)` if
     /// one holds a NUL byte (no file name can).
     pub fn join(pieces: &[&[u8]]) -> Result<PathBuf, Errno> {
-        let mut path = PathBuf {
+        let mut path = PathBuf::empty();
+        path.set(pieces)?;
+        Ok(path)
+    }
+
+    /// The empty path.
+    pub fn empty() -> PathBuf {
+        PathBuf {
             buf: [0; PATH_MAX],
             len: 0,
-        };
+        }
+    }
+
+    /// As [`PathBuf::join`], in place: no 4 KiB copy on the stack for a path built
+    /// over and over (a `PATH` search). On failure the path is empty.
+    pub fn set(&mut self, pieces: &[&[u8]]) -> Result<(), Errno> {
+        self.len = 0;
+        self.buf[0] = 0;
         for piece in pieces {
             if dt_core::bytes::find_byte(0, piece).is_some() {
                 return Err(Errno::INVAL);
             }
-            let end = path.len + piece.len();
-            if end >= PATH_MAX {
-                return Err(Errno::NAMETOOLONG);
+            let end = self.len + piece.len();
+            let free = self.buf.get_mut(self.len..).unwrap_or_default();
+            match free.get_mut(..piece.len()) {
+                Some(room) if end < PATH_MAX => crate::io::copy(room, piece),
+                _ => return Err(Errno::NAMETOOLONG),
             }
-            path.buf[path.len..end].copy_from_slice(piece);
-            path.len = end;
+            self.len = end;
         }
-        Ok(path)
+        if let Some(nul) = self.buf.get_mut(self.len) {
+            *nul = 0;
+        }
+        Ok(())
     }
 
     /// The path as a C string.
     pub fn as_c_str(&self) -> &CStr {
-        // SAFETY: `join` keeps len < PATH_MAX, the byte at `len` is the NUL left by the
-        // zeroed buffer, and `join` refused any piece holding a NUL.
-        unsafe { CStr::from_bytes_with_nul_unchecked(&self.buf[..=self.len]) }
+        // `set` keeps len < PATH_MAX: the fallback (an empty name) is never taken.
+        let bytes = self.buf.get(..=self.len).unwrap_or(&[0]);
+        // SAFETY: `set` ends the path with a NUL at `len` and refused any piece
+        // holding a NUL.
+        unsafe { CStr::from_bytes_with_nul_unchecked(bytes) }
     }
 
-    /// `open(2)` read-only, close-on-exec, never blocking on a FIFO (`O_NONBLOCK`,
-    /// which changes nothing for a regular file).
+    /// [`open_read`] of this path.
     pub fn open_read(&self) -> Result<OwnedFd, Errno> {
-        open(
-            self.as_c_str(),
-            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
+        open_read(self.as_c_str())
     }
+}
+
+/// `open(2)` read-only, close-on-exec, never blocking on a FIFO (`O_NONBLOCK`, which
+/// changes nothing for a regular file).
+pub fn open_read(path: &CStr) -> Result<OwnedFd, Errno> {
+    open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
 }
 
 /// Reads all of `path` into `buf`. `Err(FBIG)` if the file is larger than `buf`.
@@ -67,15 +93,18 @@ pub fn read_whole(path: &PathBuf, buf: &mut [u8]) -> Result<usize, Errno> {
     let fd = path.open_read()?;
     let mut len = 0;
     loop {
-        if len == buf.len() {
-            // Full: one more byte means the file does not fit.
-            let mut probe = [0u8; 1];
-            return match read(&fd, &mut probe)? {
-                0 => Ok(len),
-                _ => Err(Errno::FBIG),
-            };
-        }
-        match read(&fd, &mut buf[len..])? {
+        let free = match buf.get_mut(len..) {
+            Some(free) if !free.is_empty() => free,
+            _ => {
+                // Full: one more byte means the file does not fit.
+                let mut probe = [0u8; 1];
+                return match read(&fd, &mut probe)? {
+                    0 => Ok(len),
+                    _ => Err(Errno::FBIG),
+                };
+            }
+        };
+        match read(&fd, free)? {
             0 => return Ok(len),
             n => len += n,
         }

@@ -6,7 +6,9 @@
 //!
 //! # Safety
 //! Descriptors 0-2 are borrowed for `'static`: they are open from the start (see
-//! [`open_standard_descriptors`]) and nothing in the process closes them.
+//! [`open_standard_descriptors`]) and nothing in the process closes them. [`copy`]
+//! copies between a shared and a mutable slice, which never overlap, no further than
+//! the shorter one.
 
 use rustix::fd::{AsFd, BorrowedFd};
 use rustix::io::Errno;
@@ -65,12 +67,22 @@ pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
 pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> Result<(), Errno> {
     while !bytes.is_empty() {
         match rustix::io::write(&fd, bytes) {
-            Ok(n) => bytes = &bytes[n..],
+            // The kernel never reports more than it was given; if it did, all is written.
+            Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
             Err(Errno::INTR) => {}
             Err(e) => return Err(e),
         }
     }
     Ok(())
+}
+
+/// Copies `from` into the start of `to`, as far as the shorter goes: `copy_from_slice`
+/// (one `memcpy`) without its length check, which opt-level "z" keeps in an outlined
+/// function that can panic.
+pub(crate) fn copy(to: &mut [u8], from: &[u8]) {
+    let n = from.len().min(to.len());
+    // SAFETY: both are valid for n bytes, and a `&` and a `&mut` never overlap.
+    unsafe { core::ptr::copy_nonoverlapping(from.as_ptr(), to.as_mut_ptr(), n) }
 }
 
 /// An output buffer (the caller's bytes) in front of a descriptor. Not generic over
@@ -92,19 +104,21 @@ impl<'a> Output<'a> {
     pub fn put(&mut self, bytes: &[u8]) -> Result<(), Errno> {
         if bytes.len() > self.buf.len() - self.len {
             self.flush()?;
-            if bytes.len() > self.buf.len() {
-                return write_all(self.fd, bytes);
-            }
         }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        let free = self.buf.get_mut(self.len..).unwrap_or_default();
+        match free.get_mut(..bytes.len()) {
+            Some(room) => copy(room, bytes),
+            // Larger than the whole (now empty) buffer.
+            None => return write_all(self.fd, bytes),
+        }
         self.len += bytes.len();
         Ok(())
     }
 
     /// Writes out everything buffered.
     pub fn flush(&mut self) -> Result<(), Errno> {
-        let pending = self.len;
+        let pending = self.buf.get(..self.len).unwrap_or_default();
         self.len = 0;
-        write_all(self.fd, &self.buf[..pending])
+        write_all(self.fd, pending)
     }
 }

@@ -2,16 +2,18 @@
 //!
 //! It gives each tool in `src/bin/` a program entry without libc ([`tool!`]), its
 //! arguments and environment, buffered output without `core::fmt`, the daemontools
-//! message style and exit codes, the clock and file reading.
+//! message style and exit codes, the clock, file reading, and big buffers off the stack.
 //!
 //! # Safety
 //! `unsafe` appears in these modules only, each block with a `// SAFETY:` reason and each
 //! module with a `# Safety` section on what it relies on:
 //! - `start`: the per-architecture `_start` and the reading of the kernel's initial stack;
 //! - [`env`]: the argument and environment strings read in place on that stack;
-//! - [`io`]: borrowing the standard descriptors 0-2;
+//! - [`io`]: borrowing the standard descriptors 0-2; a `memcpy` without a panic path;
 //! - [`process`]: the signal mask, `fork` and `execve` (rustix's runtime calls);
 //! - [`file`]: a [`file::PathBuf`] as a C string without a second scan for NUL;
+//! - [`buffer`]: a static [`buffer::Buffer`] lent out once as `&'static mut`, so big
+//!   buffers live off the stack;
 //! - `sys`: the raw syscalls rustix lacks;
 //! - this file: the link-time hand-off to the binary's `main` ([`tool!`]).
 //!
@@ -22,6 +24,7 @@
 #![cfg_attr(target_arch = "mips", feature(asm_experimental_arch))]
 
 pub mod account;
+pub mod buffer;
 pub mod clock;
 pub mod env;
 pub mod file;

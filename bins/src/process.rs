@@ -238,10 +238,11 @@ pub(crate) fn exec_with(
         return run(file);
     }
     let mut remembered = Errno::NOENT;
+    let mut candidate = PathBuf::empty();
     for dir in path.unwrap_or(DEFAULT_PATH).split(|&c| c == b':') {
         let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
-        let e = match PathBuf::join(&[dir, b"/", file.to_bytes()]) {
-            Ok(path) => run(path.as_c_str()),
+        let e = match candidate.set(&[dir, b"/", file.to_bytes()]) {
+            Ok(()) => run(candidate.as_c_str()),
             Err(e) => e,
         };
         match e {

@@ -9,6 +9,7 @@
 use dt_core::bytes::find_byte;
 use dt_core::tai64::{Scan, scan_label};
 
+use crate::buffer::Buffer;
 use crate::io::{Output, read, stdin, stdout};
 use crate::msg::fatal_sys;
 
@@ -19,6 +20,9 @@ const INPUT_MAX: usize = 16 * 1024;
 const LABEL_SCAN_MAX: usize = 64;
 /// Output buffer.
 const OUTPUT_MAX: usize = 32 * 1024;
+/// The input and output space, off the stack.
+static INPUT: Buffer<u8, INPUT_MAX> = Buffer::new(0);
+static OUTPUT: Buffer<u8, OUTPUT_MAX> = Buffer::new(0);
 /// Longest replacement a tool may write for one label.
 pub const REPLACEMENT_MAX: usize = 64;
 
@@ -40,19 +44,18 @@ pub struct Rejected {
 
 /// Runs the filter until end of input. `decide` sees how each line starts (never
 /// [`Scan::NeedMore`]) and may fill the replacement buffer. Read and write errors are
-/// fatal (exit 111).
+/// fatal (exit 111). Runs once per process: its buffers are static.
 pub fn relabel(
     mut decide: impl FnMut(Scan, &mut [u8; REPLACEMENT_MAX]) -> Verdict,
 ) -> Result<(), Rejected> {
-    let mut input = [0u8; INPUT_MAX];
-    let mut out_buf = [0u8; OUTPUT_MAX];
-    let mut out = Output::new(stdout(), &mut out_buf);
+    let input = INPUT.take();
+    let mut out = Output::new(stdout(), OUTPUT.take());
     let mut replacement = [0u8; REPLACEMENT_MAX];
     let (mut start, mut end, mut eof) = (0, 0, false);
     let mut line: u64 = 1;
     let mut at_line_start = true;
     loop {
-        let pending = &input[start..end];
+        let pending = input.get(start..end).unwrap_or_default();
         if at_line_start && !pending.is_empty() {
             match scan_label(pending, eof) {
                 Scan::NeedMore if pending.len() < LABEL_SCAN_MAX => {} // read more below
@@ -65,7 +68,7 @@ pub fn relabel(
                     at_line_start = false;
                     match decide(scan, &mut replacement) {
                         Verdict::Replace(n) => {
-                            put(&mut out, &replacement[..n]);
+                            put(&mut out, replacement.get(..n).unwrap_or_default());
                             if let Scan::Label { len, .. } = scan {
                                 start += len;
                             }
@@ -80,10 +83,10 @@ pub fn relabel(
                 }
             }
         } else if !at_line_start {
-            match find_byte(b'\n', pending) {
-                Some(i) => {
-                    put(&mut out, &pending[..=i]);
-                    start += i + 1;
+            match find_byte(b'\n', pending).and_then(|i| pending.get(..=i)) {
+                Some(through_newline) => {
+                    put(&mut out, through_newline);
+                    start += through_newline.len();
                     line += 1;
                     at_line_start = true;
                     continue;
@@ -97,13 +100,19 @@ pub fn relabel(
         if eof {
             break;
         }
-        // Need more input: keep an unfinished label (short: no memmove needed).
+        // Need more input: keep an unfinished label, shorter than LABEL_SCAN_MAX (a
+        // few bytes copied through `label`: no memmove needed).
         let mut label = [0u8; LABEL_SCAN_MAX];
-        label[..end - start].copy_from_slice(&input[start..end]);
-        input[..end - start].copy_from_slice(&label[..end - start]);
-        (start, end) = (0, end - start);
+        let kept = input.get(start..end).unwrap_or_default();
+        (start, end) = (0, kept.len());
+        label.iter_mut().zip(kept).for_each(|(to, &b)| *to = b);
+        input
+            .iter_mut()
+            .zip(&label[..])
+            .take(end)
+            .for_each(|(to, &b)| *to = b);
         flush(&mut out);
-        match read(stdin(), &mut input[end..]) {
+        match read(stdin(), input.get_mut(end..).unwrap_or_default()) {
             Ok(0) => eof = true,
             Ok(n) => end += n,
             Err(e) => fatal_sys(&[b"unable to read input"], e),

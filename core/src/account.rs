@@ -35,10 +35,8 @@ pub fn entry(line: &[u8], name: &[u8]) -> Option<Account> {
 
 /// The field at the start of `text` and what follows its `:` (`None`: it was the last).
 fn field(text: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match text.iter().position(|&c| c == b':') {
-        Some(i) => (&text[..i], Some(&text[i + 1..])),
-        None => (text, None),
-    }
+    let mut parts = text.splitn(2, |&c| c == b':');
+    (parts.next().unwrap_or_default(), parts.next())
 }
 
 /// A numeric id field and what follows its `:` (`None` after the last field).
@@ -61,10 +59,11 @@ fn id(text: &[u8]) -> Option<(u32, Option<&[u8]>)> {
 }
 
 /// `text` without the white space (`isspace`) it starts with.
-fn trim_start(text: &[u8]) -> &[u8] {
-    let blank = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
-    let skip = text.iter().take_while(|c| blank(c)).count();
-    &text[skip..]
+fn trim_start(mut text: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r', rest @ ..] = text {
+        text = rest;
+    }
+    text
 }
 
 #[cfg(test)]

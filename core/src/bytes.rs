@@ -12,21 +12,17 @@ const TOPS: usize = ONES << 7;
 /// Index of the first `needle` in `haystack`.
 pub fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
     let pattern = ONES * usize::from(needle);
-    let mut skipped = 0;
-    for chunk in haystack.chunks_exact(WORD) {
-        let mut word = [0u8; WORD];
-        word.copy_from_slice(chunk);
-        let x = usize::from_ne_bytes(word) ^ pattern;
+    let mut rest = haystack;
+    while let Some((word, after)) = rest.split_first_chunk::<WORD>() {
+        let x = usize::from_ne_bytes(*word) ^ pattern;
         // Non-zero exactly when some byte of x is zero, i.e. a byte equals the needle.
         if x.wrapping_sub(ONES) & !x & TOPS != 0 {
             break;
         }
-        skipped += WORD;
+        rest = after;
     }
-    haystack[skipped..]
-        .iter()
-        .position(|&c| c == needle)
-        .map(|i| skipped + i)
+    let skipped = haystack.len() - rest.len();
+    rest.iter().position(|&c| c == needle).map(|i| skipped + i)
 }
 
 #[cfg(test)]

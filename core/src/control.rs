@@ -66,16 +66,18 @@ impl CommandBytes {
             return Err(letter);
         }
         if !self.as_bytes().contains(&letter) {
-            // Cannot overflow: there are as many slots as distinct letters.
-            self.bytes[self.len] = letter;
-            self.len += 1;
+            // Always a free slot: there are as many as distinct letters.
+            if let Some(slot) = self.bytes.get_mut(self.len) {
+                *slot = letter;
+                self.len += 1;
+            }
         }
         Ok(())
     }
 
     /// The bytes to write, in order.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 

@@ -44,25 +44,22 @@ impl Digits {
     /// `n` in decimal, left-padded with zeros to at least `width` digits (at most 20).
     pub fn padded(n: u64, width: usize) -> Digits {
         let mut buf = [b'0'; U64_MAX_DIGITS];
-        let mut start = U64_MAX_DIGITS;
-        // 64-bit steps only while needed: 32-bit division is native everywhere.
-        let mut high = n;
-        while high > u64::from(u32::MAX) {
-            let (q, digit) = div_rem_small(high, 10);
-            start -= 1;
-            buf[start] = b'0' + digit as u8;
-            high = q;
-        }
-        let mut low = high as u32; // non-zero here unless n is 0
-        loop {
-            start -= 1;
-            buf[start] = b'0' + (low % 10) as u8;
-            low /= 10;
-            if low == 0 {
+        let mut written = 0;
+        let mut rest = n;
+        for slot in buf.iter_mut().rev() {
+            // 64-bit steps only while needed: 32-bit division is native everywhere.
+            let (q, digit) = match u32::try_from(rest) {
+                Ok(low) => (u64::from(low / 10), low % 10),
+                Err(_) => div_rem_small(rest, 10),
+            };
+            *slot = b'0' + digit as u8;
+            written += 1;
+            rest = q;
+            if rest == 0 {
                 break;
             }
         }
-        let start = start.min(U64_MAX_DIGITS - width.min(U64_MAX_DIGITS));
+        let start = U64_MAX_DIGITS - written.max(width.min(U64_MAX_DIGITS));
         Digits { buf, start }
     }
 
@@ -73,7 +70,7 @@ impl Digits {
 
     /// The digits.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.buf[self.start..]
+        self.buf.get(self.start..).unwrap_or_default()
     }
 }
 
@@ -87,8 +84,10 @@ struct Cursor<'a> {
 impl Cursor<'_> {
     fn put(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.out[self.len] = b;
-            self.len += 1;
+            if let Some(slot) = self.out.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
         }
     }
 }

@@ -17,12 +17,10 @@ pub fn setting(buf: &mut [u8]) -> Setting {
     if buf.is_empty() {
         return Setting::Remove;
     }
-    let line = crate::bytes::find_byte(b'\n', buf).unwrap_or(buf.len());
-    let mut len = line;
-    while len > 0 && matches!(buf[len - 1], b' ' | b'\t') {
-        len -= 1;
-    }
-    for c in &mut buf[..len] {
+    let line = buf.split_mut(|&c| c == b'\n').next().unwrap_or_default();
+    let blanks = line.iter().rev().take_while(|c| matches!(c, b' ' | b'\t'));
+    let len = line.len() - blanks.count();
+    for c in line.iter_mut().take(len) {
         if *c == 0 {
             *c = b'\n';
         }

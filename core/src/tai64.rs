@@ -48,10 +48,9 @@ impl Tai64N {
 
     /// The 12-byte packed form: seconds then nanoseconds, both big-endian.
     pub fn pack(self) -> [u8; 12] {
-        let mut out = [0u8; 12];
-        out[..8].copy_from_slice(&self.secs.to_be_bytes());
-        out[8..].copy_from_slice(&self.nanos.to_be_bytes());
-        out
+        let [s0, s1, s2, s3, s4, s5, s6, s7] = self.secs.to_be_bytes();
+        let [n0, n1, n2, n3] = self.nanos.to_be_bytes();
+        [s0, s1, s2, s3, s4, s5, s6, s7, n0, n1, n2, n3]
     }
 
     /// Inverse of [`Tai64N::pack`].
@@ -104,13 +103,12 @@ fn hex_digit(c: u8) -> Option<u8> {
     }
 }
 
-/// Eight lowercase hex digits (first digit most significant) as a number, checked and
-/// converted a machine word at a time: the common case of [`scan_label`].
-fn hex8(digits: &[u8]) -> Option<u32> {
+/// Eight lowercase hex digits from `digits[at..]` (first digit most significant) as a
+/// number, checked and converted a machine word at a time: the common case of
+/// [`scan_label`].
+fn hex8(digits: &[u8], at: usize) -> Option<u32> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut word = [0u8; 8];
-    word.copy_from_slice(digits.get(..8)?);
-    let x = u64::from_be_bytes(word);
+    let x = u64::from_be_bytes(*digits.get(at..)?.first_chunk::<8>()?);
     if x & (ONES << 7) != 0 {
         return None; // a byte >= 0x80
     }
@@ -135,32 +133,34 @@ fn hex8(digits: &[u8]) -> Option<u32> {
 /// digits keeps its last 24; a run shorter than 24 is [`Scan::Malformed`] (the original
 /// crashes on it). Upper-case digits end the run, as in the original.
 pub fn scan_label(line: &[u8], at_eof: bool) -> Scan {
-    match line.first() {
+    let digits = match line.split_first() {
         None if at_eof => return Scan::NotLabel,
         None => return Scan::NeedMore,
-        Some(b'@') => {}
+        Some((b'@', digits)) => digits,
         Some(_) => return Scan::NotLabel,
-    }
+    };
     // Fast path on 64-bit boards (on 32-bit ones it would cost more bytes than it saves
     // time): exactly 24 digits, then a byte that is no digit.
-    if cfg!(target_pointer_width = "64")
-        && line.len() > LABEL_LEN
-        && hex_digit(line[LABEL_LEN]).is_none()
-    {
-        if let (Some(s1), Some(s2), Some(nanos)) =
-            (hex8(&line[1..]), hex8(&line[9..]), hex8(&line[17..]))
-        {
-            let secs = u64::from(s1) << 32 | u64::from(s2);
-            return Scan::Label {
-                stamp: Tai64N { secs, nanos },
-                len: LABEL_LEN,
-            };
+    if cfg!(target_pointer_width = "64") {
+        if let (Some(&next), Some(s1), Some(s2), Some(nanos)) = (
+            digits.get(LABEL_DIGITS),
+            hex8(digits, 0),
+            hex8(digits, 8),
+            hex8(digits, 16),
+        ) {
+            if hex_digit(next).is_none() {
+                let secs = u64::from(s1) << 32 | u64::from(s2);
+                return Scan::Label {
+                    stamp: Tai64N { secs, nanos },
+                    len: LABEL_LEN,
+                };
+            }
         }
     }
     // Any other run, as the original reads it: the digits shift through 96 bits
     // (seconds, then nanoseconds), so a long run leaves its last 24 digits.
     let (mut secs, mut nanos, mut run) = (0u64, 0u32, 0);
-    for &c in &line[1..] {
+    for &c in digits {
         let Some(digit) = hex_digit(c) else { break };
         secs = (secs << 4) | u64::from(nanos >> 28);
         nanos = (nanos << 4) | u32::from(digit);
@@ -274,11 +274,11 @@ mod tests {
                 let slow = digits
                     .iter()
                     .try_fold(0u32, |v, &c| Some(v << 4 | u32::from(hex_digit(c)?)));
-                assert_eq!(hex8(&digits), slow, "{digits:?}");
+                assert_eq!(hex8(&digits, 0), slow, "{digits:?}");
             }
         }
-        assert_eq!(hex8(b"ffffffff"), Some(u32::MAX));
-        assert_eq!(hex8(b"0000000"), None);
+        assert_eq!(hex8(b"ffffffff", 0), Some(u32::MAX));
+        assert_eq!(hex8(b"0000000", 0), None);
     }
 
     #[test]

@@ -16,9 +16,11 @@ pub fn scroll(title: &mut [u8], bytes: &[u8]) {
         return;
     };
     let n = bytes.len().min(window.len());
-    let keep = window.len() - n;
     window.copy_within(n.., 0);
-    window[keep..].copy_from_slice(&bytes[bytes.len() - n..]);
+    // The last n bytes of the input into the last n of the window.
+    for (slot, &b) in window.iter_mut().rev().zip(bytes.iter().rev()) {
+        *slot = b;
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 #![no_main]
 
 use dt_core::envdir::{Setting, setting};
+use platform::buffer::Buffer;
 use platform::file::{OpenError, for_each_entry, open_regular};
 use platform::io::read;
 use platform::msg::{fatal, fatal_sys};
@@ -18,6 +19,8 @@ platform::tool!(b"envdir", run);
 
 /// Most bytes of a file read to find its first line.
 const VALUE_MAX: usize = 32 * 1024;
+/// Space for them, off the stack.
+static VALUE: Buffer<u8, VALUE_MAX> = Buffer::new(0);
 
 fn run(args: Args, env: Env) -> i32 {
     let (Some(dir), Some(_)) = (args.get_c(1), args.get(2)) else {
@@ -30,15 +33,16 @@ fn run(args: Args, env: Env) -> i32 {
     let fd = open(dir, flags, Mode::empty())
         .unwrap_or_else(|e| fatal_sys(&[b"unable to switch to directory ", path], e));
     let mut new = NewEnv::new(env);
-    let mut buf = [0u8; VALUE_MAX];
+    let buf = VALUE.take();
     let listed = for_each_entry(&fd, |name| {
         let name_bytes = name.to_bytes();
-        let len = first_line(&fd, name, &mut buf).unwrap_or_else(|e| {
+        let len = first_line(&fd, name, buf).unwrap_or_else(|e| {
             fatal(&[b"unable to read ", path, b"/", name_bytes, b": ", e.text()])
         });
-        let changed = match setting(&mut buf[..len]) {
+        let text = buf.get_mut(..len).unwrap_or_default();
+        let changed = match setting(text) {
             Setting::Remove => new.remove(name_bytes),
-            Setting::Set(n) => new.set(name_bytes, &buf[..n]),
+            Setting::Set(n) => new.set(name_bytes, text.get(..n).unwrap_or_default()),
         };
         if changed.is_err() {
             fatal(&[b"unable to set ", name_bytes, b": environment too large"]);
@@ -61,15 +65,16 @@ fn first_line(
     let (file, _) = open_regular(dir, name, OFlags::RDONLY, Mode::empty())?;
     let mut len = 0;
     loop {
-        if len == buf.len() {
-            return Err(OpenError::Sys(rustix::io::Errno::FBIG));
-        }
-        match read(&file, &mut buf[len..]).map_err(OpenError::Sys)? {
+        let free = match buf.get_mut(len..) {
+            Some(free) if !free.is_empty() => free,
+            _ => return Err(OpenError::Sys(rustix::io::Errno::FBIG)),
+        };
+        match read(&file, &mut *free).map_err(OpenError::Sys)? {
             0 => return Ok(len),
             n => {
-                let seen = len;
                 len += n;
-                if dt_core::bytes::find_byte(b'\n', &buf[seen..len]).is_some() {
+                let fresh = free.get(..n).unwrap_or_default();
+                if dt_core::bytes::find_byte(b'\n', fresh).is_some() {
                     return Ok(len);
                 }
             }

@@ -24,7 +24,7 @@ fn run(args: Args, _env: Env) -> i32 {
     loop {
         match read(stdin(), &mut input) {
             Ok(0) => return EXIT_OK,
-            Ok(n) => scroll(title, &input[..n]),
+            Ok(n) => scroll(title, input.get(..n).unwrap_or_default()),
             Err(e) => fatal_sys(&[b"unable to read input"], e),
         }
     }

@@ -10,6 +10,7 @@
 #![no_main]
 
 use dt_core::bytes::find_byte;
+use platform::buffer::Buffer;
 use platform::clock::now;
 use platform::io::{Output, read, stdin, stdout};
 use platform::msg::fatal_sys;
@@ -18,26 +19,27 @@ use platform::{Args, EXIT_OK, Env};
 const INPUT_MAX: usize = 32 * 1024;
 /// Room for a whole read of 100-byte lines with their labels, so one write per read.
 const OUTPUT_MAX: usize = 48 * 1024;
+/// Both off the stack.
+static INPUT: Buffer<u8, INPUT_MAX> = Buffer::new(0);
+static OUTPUT: Buffer<u8, OUTPUT_MAX> = Buffer::new(0);
 
 platform::tool!(b"tai64n", run);
 
 fn run(_args: Args, _env: Env) -> i32 {
-    let mut input = [0u8; INPUT_MAX];
-    let mut out_buf = [0u8; OUTPUT_MAX];
-    let mut out = Output::new(stdout(), &mut out_buf);
+    let input = INPUT.take();
+    let mut out = Output::new(stdout(), OUTPUT.take());
     let mut at_line_start = true;
     loop {
-        let n = match read(stdin(), &mut input) {
+        let mut rest = match read(stdin(), &mut input[..]) {
             Ok(0) => return EXIT_OK,
-            Ok(n) => n,
+            Ok(n) => input.get(..n).unwrap_or_default(),
             Err(e) => fatal_sys(&[b"unable to read input"], e),
         };
         let mut prefix = [b' '; 26];
         prefix[..25].copy_from_slice(&now().label());
-        let mut rest = &input[..n];
         while !rest.is_empty() {
-            let (line, ends) = match find_byte(b'\n', rest) {
-                Some(i) => (&rest[..=i], true),
+            let (line, ends) = match find_byte(b'\n', rest).and_then(|i| rest.get(..=i)) {
+                Some(line) => (line, true),
                 None => (rest, false),
             };
             let written = if at_line_start {
@@ -49,7 +51,7 @@ fn run(_args: Args, _env: Env) -> i32 {
                 fatal_sys(&[b"unable to write output"], e);
             }
             at_line_start = ends;
-            rest = &rest[line.len()..];
+            rest = rest.get(line.len()..).unwrap_or_default();
         }
         if let Err(e) = out.flush() {
             fatal_sys(&[b"unable to write output"], e);

@@ -8,19 +8,21 @@
 use dt_core::decimal::{LOCAL_STAMP_MAX, local_stamp};
 use dt_core::tai64::Scan;
 use dt_core::tz::{PosixTz, Source, TzFile, Zone};
+use platform::buffer::Buffer;
 use platform::file::{PathBuf, read_whole};
 use platform::relabel::{Verdict, relabel};
 use platform::{Args, EXIT_OK, Env};
 
 /// Largest zone file read (the biggest in tzdata, `right/` zones included, is ~4 KiB).
 const ZONE_FILE_MAX: usize = 8 * 1024;
+/// Space for it, off the stack.
+static ZONE_FILE: Buffer<u8, ZONE_FILE_MAX> = Buffer::new(0);
 
 platform::tool!(b"tai64nlocal", run);
 
 fn run(_args: Args, env: Env) -> i32 {
     let source = Source::of(env.get(b"TZ"), env.get(b"TZDIR"));
-    let mut zone_file = [0u8; ZONE_FILE_MAX];
-    let mut zone = load(source, &mut zone_file);
+    let mut zone = load(source, ZONE_FILE.take());
     let _ = relabel(|scan, out| {
         let Scan::Label { stamp, .. } = scan else {
             return Verdict::Keep;
@@ -45,7 +47,7 @@ fn load<'a>(source: Source<'a>, buf: &'a mut [u8]) -> Zone<'a> {
         None => PathBuf::join(&[source.file]),
     };
     let file = path.and_then(|p| read_whole(&p, buf));
-    match file.ok().map(|n| TzFile::parse(&buf[..n])) {
+    match file.ok().and_then(|n| buf.get(..n)).map(TzFile::parse) {
         Some(Ok(tzif)) => Zone::File(tzif),
         _ => Zone::Rule(PosixTz::parse(source.rule)),
     }
