@@ -157,7 +157,8 @@ test_deb() {
       rm -rf "$base"; mv "$base.new" "$base"
     fi
     chroot "$base" apt-get -q update > /dev/null 2>&1 || fail "apt-get update in the chroot"
-    chroot "$base" apt-get -qy install --download-only daemontools daemontools-run > /dev/null 2>&1 ||
+    chroot "$base" apt-get -qy install --download-only daemontools daemontools-run \
+      tinydns djbdns-conf djbdns-utils > /dev/null 2>&1 ||
       fail "apt-get download of daemontools in the chroot"
     touch "$base/.ready"
   fi
@@ -201,6 +202,30 @@ test_deb() {
   wait_for 10 sh -c "chroot '$R' svstat $sv $sv/log | grep -c 'supervise not running' | grep -qx 2" ||
     fail "after --remove: $(inroot svstat "$sv" "$sv/log" 2>&1)"
   ok "deb: update-service --remove: the service's and the logger's supervise ended"
+  # A real daemon that depends on daemontools: Debian's tinydns, made by tinydns-conf,
+  # added with update-service, answers through dnsq.
+  # (Without its recommends: tinydns recommends runit, whose runit-run would take
+  # daemontools-run's place.)
+  inroot apt-get -qy install --no-install-recommends tinydns djbdns-conf djbdns-utils > "$work/apt" 2>&1 ||
+    fail "apt-get install tinydns with ours as daemontools: $(tail -3 "$work/apt")"
+  installed daemontools-rs || fail "installing tinydns replaced ours"
+  for user in tinydns dnslog; do
+    inroot id "$user" > /dev/null 2>&1 || inroot useradd --system --no-create-home "$user" || fail "useradd $user"
+  done
+  local dns_ip=127.0.0.57
+  inroot tinydns-conf tinydns dnslog /etc/tinydns "$dns_ip" || fail "tinydns-conf"
+  installed daemontools-run || fail "installing tinydns removed daemontools-run"
+  # Debian's tinydns-conf links supervise to /run/runit/supervise/NAME; supervise makes
+  # the link's target, one level, as Debian's does: the runit state directory must exist.
+  mkdir -p "$R/run/runit/supervise"
+  (cd "$R/etc/tinydns/root" && chroot "$R" sh -c 'cd /etc/tinydns/root && ./add-ns example.test 127.0.0.57 && ./add-host www.example.test 10.9.8.7 && tinydns-data') ||
+    fail "tinydns-data"
+  inroot update-service --add /etc/tinydns tinydns > /dev/null || fail "update-service --add /etc/tinydns"
+  wait_for 15 sh -c "timeout 3 chroot '$R' dnsq a www.example.test $dns_ip 2>/dev/null | grep -q '10.9.8.7'" ||
+    fail "tinydns did not answer (svstat: $(inroot svstat /etc/service/tinydns /etc/service/tinydns/log 2>&1); log: $(tail -3 "$R/etc/tinydns/log/main/current" 2>&1))"
+  ok "deb: Debian's tinydns (depending on daemontools) installed beside ours, added with update-service, answers dnsq"
+  inroot update-service --remove /etc/tinydns > /dev/null 2>&1 || true
+  inroot apt-get -qy remove tinydns djbdns-conf djbdns-utils > /dev/null 2>&1 || true
   local svscan
   svscan=$(svscan_in "$R")
   [ -n "$svscan" ] || fail "no svscan running"
