@@ -762,9 +762,9 @@ mod tests {
             (out, split)
         };
         assert_eq!(argv(Ended::Killed(9)), (*b"256\09\0\xff\xff", 4));
-        assert_eq!(argv(Ended::Exited(0)), (*b"0\00\0\xff\xff\xff\xff", 2));
-        assert_eq!(argv(Ended::Exited(255)), (*b"255\00\0\xff\xff", 4));
-        assert_eq!(argv(Ended::Killed(64)), (*b"256\064\0\xff", 4));
+        assert_eq!(argv(Ended::Exited(0)), (*b"0\x000\0\xff\xff\xff\xff", 2));
+        assert_eq!(argv(Ended::Exited(255)), (*b"255\x000\0\xff\xff", 4));
+        assert_eq!(argv(Ended::Killed(64)), (*b"256\x0064\0\xff", 4));
     }
 
     #[test]

@@ -6,8 +6,8 @@
 #![deny(unsafe_code)]
 #![no_main]
 
-use dt_core::rlimit::{LETTERS, Resource, resources, soft, value};
 use dt_core::options::{OptionError, read_options};
+use dt_core::rlimit::{LETTERS, Resource, resources, soft, value};
 use platform::msg::{fatal_sys, option_error, usage};
 use platform::process::exec_child;
 use platform::{Args, Env};
