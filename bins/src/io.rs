@@ -18,15 +18,23 @@ use rustix::io::Errno;
 /// standard number: with 0-2 closed, supervise would otherwise put its control FIFO on 1
 /// and 2 and read its own messages as commands. Without `/dev/null` (an initramfs with no
 /// `/dev`) the root directory holds the number instead: reads and writes on it fail.
+/// Process 1 (started by a kernel that found no console) gets `/dev/console` when it
+/// exists, so that its messages and its services' are seen.
 pub(crate) fn open_standard_descriptors() {
     use rustix::fd::IntoRawFd;
     use rustix::fs::{Mode, OFlags, open};
+    let first = if rustix::process::getpid().is_init() {
+        c"/dev/console"
+    } else {
+        c"/dev/null"
+    };
     for fd in [stdin(), stdout(), stderr()] {
         if rustix::io::fcntl_getfd(fd) != Err(Errno::BADF) {
             continue;
         }
         // The lowest free number is taken: this one, as the lower ones are open.
-        let opened = open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty())
+        let opened = open(first, OFlags::RDWR | OFlags::NOCTTY, Mode::empty())
+            .or_else(|_| open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty()))
             .or_else(|_| open(c"/", OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()));
         if let Ok(opened) = opened {
             let _ = opened.into_raw_fd(); // stays open for the life of the process

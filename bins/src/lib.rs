@@ -37,6 +37,8 @@ mod start;
 mod sys;
 
 pub use env::{Args, Env, NewEnv};
+/// For svscan as process 1: TERM or KILL to every process, and the reboot.
+pub use sys::{RebootCommand, kill_all, reboot};
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;

@@ -1,6 +1,8 @@
 //! The raw syscalls rustix lacks or gets wrong: `signalfd4`, `dup3` onto a chosen
 //! number, `rt_sigaction` for the default action (rustix's MIPS sigaction path crashed a
-//! forked child under qemu), and `clock_gettime` without the vDSO (smaller).
+//! forked child under qemu), `clock_gettime` without the vDSO (smaller), and for
+//! svscan as process 1 `kill(-1)` and `reboot` (rustix has them only behind features
+//! this crate does not enable, or not for every process).
 //! One `asm!` per architecture.
 //!
 //! # Safety
@@ -75,6 +77,44 @@ pub fn dup3(fd: OwnedFd, target: i32) -> Result<(), Errno> {
             fd.as_raw_fd() as usize,
             target as usize,
             0,
+            0,
+        )
+    };
+    result(ret).map(drop)
+}
+
+/// Sends `signal` to every process it may, except the caller and process 1: `kill(-1,
+/// signal)`. Only svscan's shutdown as process 1 calls it.
+pub fn kill_all(signal: rustix::process::Signal) {
+    let all = -1isize as usize;
+    // SAFETY: kill takes a pid and a signal number; nothing is read or written.
+    unsafe { syscall4(libc::SYS_kill as usize, all, signal.as_raw() as usize, 0, 0) };
+}
+
+/// What [`reboot`] asks of the kernel.
+#[derive(Clone, Copy)]
+pub enum RebootCommand {
+    /// Restart at once (`RB_AUTOBOOT`).
+    Restart = libc::LINUX_REBOOT_CMD_RESTART as isize,
+    /// Stop the system (`RB_HALT_SYSTEM`).
+    Halt = libc::LINUX_REBOOT_CMD_HALT as isize,
+    /// Remove power if the machine can (`RB_POWER_OFF`).
+    PowerOff = libc::LINUX_REBOOT_CMD_POWER_OFF as isize,
+    /// Ctrl-Alt-Del sends INT to process 1 instead of restarting (`RB_DISABLE_CAD`).
+    CadOff = libc::LINUX_REBOOT_CMD_CAD_OFF as isize,
+}
+
+/// `reboot(2)`: returns only for [`RebootCommand::CadOff`] or on failure (`EPERM`
+/// without `CAP_SYS_BOOT`). The caller syncs first: the kernel does not.
+pub fn reboot(command: RebootCommand) -> Result<(), Errno> {
+    // SAFETY: reboot takes two magic numbers, a command and an argument that these
+    // commands do not read; nothing in this process is read or written.
+    let ret = unsafe {
+        syscall4(
+            libc::SYS_reboot as usize,
+            libc::LINUX_REBOOT_MAGIC1 as u32 as usize,
+            libc::LINUX_REBOOT_MAGIC2 as usize,
+            command as u32 as usize,
             0,
         )
     };

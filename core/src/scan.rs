@@ -22,6 +22,12 @@
 //!   processes runs, and its log pipe `P` is handed back to be closed;
 //! - TERM or INT stops every service, then (once their supervise processes have gone,
 //!   or after [`STOP_PHASE_MS`]) every logger, then exits; nothing else ever exits.
+//!
+//! As process 1 (the caller reports [`Event::Boot`] first, and a stop with an
+//! [`Ending`] other than [`Ending::Exit`]) it also runs the boot hook before the first
+//! scan and, after the loggers, the shutdown hook (each waited for at most
+//! [`HOOK_MS`]), then TERM to every process, [`GRACE_MS`] (less once none is left),
+//! KILL to the rest, and the reboot, halt or power-off: it never exits.
 
 pub use crate::supervisor::Instant;
 
@@ -36,6 +42,13 @@ pub const SETTLE_SCAN_MS: u64 = 100;
 
 /// Longest wait for each phase of a shutdown (services, then loggers).
 pub const STOP_PHASE_MS: u64 = 10_000;
+
+/// Longest wait for a hook (`.svscan/boot`, `.svscan/shutdown`) of process 1; one
+/// still running then is left running (the shutdown's TERM reaches it).
+pub const HOOK_MS: u64 = 60_000;
+
+/// Between TERM and KILL to every process left, as process 1 shuts down.
+pub const GRACE_MS: u64 = 3_000;
 
 /// How long a service directory made in place must have been left alone before it is
 /// started: a script that makes `run`, `log/` and `log/run` in any order within this
@@ -76,6 +89,28 @@ pub enum Warning {
     TooMany,
 }
 
+/// How a shutdown ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// svscan exits 0 (not process 1: TERM or INT).
+    Exit,
+    /// The system restarts (process 1: TERM or INT).
+    Reboot,
+    /// The system halts (process 1: USR1).
+    Halt,
+    /// The system powers off (process 1: USR2).
+    PowerOff,
+}
+
+/// A hook of process 1: an executable in `.svscan/` of the scan directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hook {
+    /// `.svscan/boot`, before the first scan.
+    Boot,
+    /// `.svscan/shutdown`, after the loggers have stopped; told how the shutdown ends.
+    Shutdown(Ending),
+}
+
 /// Something that happened. `P` is the caller's pipe between a service and its logger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event<P> {
@@ -93,7 +128,8 @@ pub enum Event<P> {
     /// directory, `None` when it has none, `Err(())` when that could not be told or the
     /// pipe could not be made (the caller has warned).
     SetUp(Result<Option<P>, ()>),
-    /// The supervise asked for with [`Action::Start`] was forked.
+    /// The supervise asked for with [`Action::Start`] (or the hook asked for with
+    /// [`Action::RunHook`]) was forked.
     Spawned {
         /// Its process id.
         pid: u32,
@@ -101,7 +137,8 @@ pub enum Event<P> {
     /// [`Action::Start`] found a supervise running there already (an earlier svscan
     /// started it): nothing was started.
     AlreadyRunning,
-    /// The fork asked for with [`Action::Start`] failed (the caller has warned).
+    /// The fork asked for with [`Action::Start`] or [`Action::RunHook`] failed (the
+    /// caller has warned).
     SpawnFailed,
     /// The scan ends; `complete` unless reading the directory failed (then nothing is
     /// taken to have vanished).
@@ -120,8 +157,13 @@ pub enum Event<P> {
     Changed,
     /// The instant given by [`Scanner::deadline`] has come.
     Timer,
-    /// TERM or INT came: stop the tree and exit.
-    Stop,
+    /// A signal came: stop the tree, then end this way.
+    Stop(Ending),
+    /// Process 1 starts: the boot hook runs before the first scan.
+    Boot,
+    /// Process 1 has no child left (`wait` says so): every other process has gone (an
+    /// orphan becomes its child), so none is left for KILL.
+    Alone,
 }
 
 /// Something the caller must do, in order.
@@ -151,11 +193,18 @@ pub enum Action<'a, P> {
     /// Write `dx` to the control FIFO of every service (`name/supervise/control`) or of
     /// every logger (`name/log/supervise/control`) in the directory.
     StopAll(Role),
-    /// Exit svscan (status 0).
-    Exit,
+    /// Run the hook; report [`Event::Spawned`] or [`Event::SpawnFailed`]. Always last.
+    RunHook(Hook),
+    /// Send TERM (`false`) or KILL (`true`) to every process but svscan (`kill(-1)`).
+    SignalAll {
+        /// KILL rather than TERM.
+        kill: bool,
+    },
+    /// Exit svscan (status 0), or sync and reboot, halt or power off.
+    End(Ending),
 }
 
-/// Most actions one event causes: both stop phases and the exit.
+/// Most actions one event causes: both stop phases and the exit (or the shutdown hook).
 pub const MAX_ACTIONS: usize = 3;
 
 /// The actions of one step.
@@ -185,9 +234,15 @@ pub enum State {
         /// The current entry.
         visit: Visit,
     },
+    /// Process 1 runs a hook (its pid once forked) until it has exited or until this
+    /// instant; then comes the first scan ([`Hook::Boot`]) or TERM to every process.
+    Hooked(Hook, Option<u32>, Instant),
     /// Shutting down: `dx` went to every supervise of this role; the next phase (or the
-    /// exit) comes when none of ours runs or at this instant.
-    Stopping(Role, Instant),
+    /// end) comes when none of ours runs or at this instant.
+    Stopping(Role, Instant, Ending),
+    /// Process 1 shutting down: TERM went to every process; KILL and the end come when
+    /// none is left or at this instant.
+    Killing(Instant, Ending),
 }
 
 /// One known service.
@@ -248,7 +303,10 @@ impl<P> Scanner<P> {
     /// (`None` during a scan).
     pub fn deadline(&self) -> Option<Instant> {
         match self.state {
-            State::Idle(at) | State::Stopping(_, at) => Some(at),
+            State::Idle(at)
+            | State::Hooked(_, _, at)
+            | State::Stopping(_, at, _)
+            | State::Killing(at, _) => Some(at),
             State::Scanning { .. } => None,
         }
     }
@@ -271,7 +329,7 @@ impl<P> Scanner<P> {
     /// Handles one event that happened at `now`.
     #[inline(never)] // inlined into svscan's one caller it costs 200 bytes more
     pub fn step(&mut self, event: Event<P>, now: Instant) -> Actions<'_, P> {
-        use State::{Idle, Scanning, Stopping};
+        use State::{Hooked, Idle, Killing, Scanning, Stopping};
         use Visit::{Open, SettingUp, Starting};
         let mut actions = Actions::new();
         // A start to ask for once the state is settled: (service, role).
@@ -282,7 +340,7 @@ impl<P> Scanner<P> {
             (Idle(due), Event::Timer) if now >= due => push(a, Action::Scan),
             (Idle(_), Event::Changed) => push(a, Action::Scan),
             (Idle(_), Event::Timer) => {}
-            (Scanning { .. } | Stopping(..), Event::Changed) => {}
+            (Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..), Event::Changed) => {}
             (Scanning { .. }, Event::Timer) => {}
             (Idle(_) | Scanning { .. }, Event::ScanBegins) => {
                 for s in &mut self.services {
@@ -402,7 +460,9 @@ impl<P> Scanner<P> {
                     ..
                 }
                 | Idle(_)
-                | Stopping(..),
+                | Hooked(..)
+                | Stopping(..)
+                | Killing(..),
                 Event::Entry { .. },
             ) => {}
             (
@@ -411,7 +471,9 @@ impl<P> Scanner<P> {
                     ..
                 }
                 | Idle(_)
-                | Stopping(..),
+                | Hooked(..)
+                | Stopping(..)
+                | Killing(..),
                 Event::SetUp(pipe),
             ) => close(a, pipe.ok().flatten()),
             (
@@ -420,10 +482,15 @@ impl<P> Scanner<P> {
                     ..
                 }
                 | Idle(_)
-                | Stopping(..),
+                | Hooked(_, Some(_), _)
+                | Stopping(..)
+                | Killing(..),
                 Event::Spawned { .. } | Event::AlreadyRunning | Event::SpawnFailed,
             ) => {}
-            (Stopping(..), Event::ScanBegins | Event::ScanEnds { .. }) => {}
+            (
+                Hooked(..) | Stopping(..) | Killing(..),
+                Event::ScanBegins | Event::ScanEnds { .. },
+            ) => {}
             (Idle(_), Event::ScanEnds { .. }) => {}
             // The end of a scan: the next one is due; what vanished and has nothing
             // running is forgotten, one pipe at a time.
@@ -442,25 +509,57 @@ impl<P> Scanner<P> {
                 self.forget(a);
             }
             (Idle(_), Event::Closed) => self.forget(a),
-            (Scanning { .. } | Stopping(..), Event::Closed) => {}
+            (Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..), Event::Closed) => {}
+            // Process 1's hooks: the boot hook before the first scan, the shutdown hook
+            // after the loggers; each waited for at most HOOK_MS.
+            (Idle(_), Event::Boot) => self.run_hook(a, Hook::Boot, now),
+            (Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..), Event::Boot) => {}
+            (Hooked(hook, None, until), Event::Spawned { pid }) => {
+                self.state = Hooked(hook, Some(pid), until)
+            }
+            (Hooked(hook, None, _), Event::SpawnFailed | Event::AlreadyRunning) => {
+                self.hook_done(a, hook, now)
+            }
+            (Hooked(hook, running, _), Event::ChildExited { pid }) => {
+                self.exited(pid);
+                if running == Some(pid) {
+                    self.hook_done(a, hook, now);
+                }
+            }
+            (Hooked(hook, _, until), Event::Timer) if now >= until => self.hook_done(a, hook, now),
+            (Hooked(..), Event::Timer) => {}
             // Children: a supervise of ours no longer runs (orphans mean nothing).
-            (Idle(_) | Scanning { .. }, Event::ChildExited { pid }) => self.exited(pid),
-            (Stopping(role, _), Event::ChildExited { pid }) => {
+            (Idle(_) | Scanning { .. } | Killing(..), Event::ChildExited { pid }) => {
+                self.exited(pid)
+            }
+            (Stopping(role, _, ending), Event::ChildExited { pid }) => {
                 self.exited(pid);
                 if self.running(role) == 0 {
-                    self.next_phase(a, role, now);
+                    self.next_phase(a, role, now, ending);
                 }
             }
             // Shutting down: services first, then loggers, each at most STOP_PHASE_MS.
-            (Idle(_) | Scanning { .. }, Event::Stop) => {
+            (Idle(_) | Scanning { .. } | Hooked(Hook::Boot, ..), Event::Stop(ending)) => {
                 push(a, Action::StopAll(Role::Main));
-                self.state = Stopping(Role::Main, after(now, STOP_PHASE_MS));
+                self.state = Stopping(Role::Main, after(now, STOP_PHASE_MS), ending);
                 if self.running(Role::Main) == 0 {
-                    self.next_phase(a, Role::Main, now);
+                    self.next_phase(a, Role::Main, now, ending);
                 }
             }
-            (Stopping(role, until), Event::Timer) if now >= until => self.next_phase(a, role, now),
-            (Stopping(..), Event::Timer | Event::Stop) => {}
+            (Stopping(role, until, ending), Event::Timer) if now >= until => {
+                self.next_phase(a, role, now, ending)
+            }
+            (Stopping(..), Event::Timer) => {}
+            (Stopping(..) | Hooked(Hook::Shutdown(_), ..) | Killing(..), Event::Stop(_)) => {}
+            // Process 1 after the shutdown hook: TERM to every process, GRACE_MS (less
+            // once none is left), KILL, and the end.
+            (Killing(until, ending), Event::Timer) if now >= until => {
+                push(a, Action::SignalAll { kill: true });
+                push(a, Action::End(ending));
+            }
+            (Killing(..), Event::Timer) => {}
+            (Killing(_, ending), Event::Alone) => push(a, Action::End(ending)),
+            (Idle(_) | Scanning { .. } | Hooked(..) | Stopping(..), Event::Alone) => {}
         }
         if let (Some((i, role)), Scanning { settling, .. }) = (start, self.state) {
             self.state = Scanning {
@@ -507,18 +606,44 @@ impl<P> Scanner<P> {
         }
     }
 
-    /// Ends the shutdown phase `role`: after the services, `dx` to the loggers (and the
-    /// exit at once if none of ours runs); after the loggers, the exit.
-    fn next_phase(&mut self, a: &mut Actions<'_, P>, role: Role, now: Instant) {
-        match role {
-            Role::Main => {
-                push(a, Action::StopAll(Role::Log));
-                self.state = State::Stopping(Role::Log, after(now, STOP_PHASE_MS));
-                if self.running(Role::Log) == 0 {
-                    push(a, Action::Exit);
-                }
+    /// Asks for `hook` to be run, and waits for it.
+    fn run_hook(&mut self, a: &mut Actions<'_, P>, hook: Hook, now: Instant) {
+        push(a, Action::RunHook(hook));
+        self.state = State::Hooked(hook, None, after(now, HOOK_MS));
+    }
+
+    /// `hook` is done (or was never started, or is late): after the boot hook the first
+    /// scan; after the shutdown hook TERM to every process, and KILL and the end after
+    /// [`GRACE_MS`].
+    fn hook_done(&mut self, a: &mut Actions<'_, P>, hook: Hook, now: Instant) {
+        match hook {
+            Hook::Boot => {
+                self.state = State::Idle(now);
+                push(a, Action::Scan);
             }
-            Role::Log => push(a, Action::Exit),
+            Hook::Shutdown(ending) => {
+                push(a, Action::SignalAll { kill: false });
+                self.state = State::Killing(after(now, GRACE_MS), ending);
+            }
+        }
+    }
+
+    /// Ends the shutdown phase `role`: after the services, `dx` to the loggers (and the
+    /// next step at once if none of ours runs); after the loggers, the exit, or as
+    /// process 1 the shutdown hook.
+    fn next_phase(&mut self, a: &mut Actions<'_, P>, role: Role, now: Instant, ending: Ending) {
+        if role == Role::Main {
+            push(a, Action::StopAll(Role::Log));
+            self.state = State::Stopping(Role::Log, after(now, STOP_PHASE_MS), ending);
+            if self.running(Role::Log) != 0 {
+                return;
+            }
+        }
+        match ending {
+            Ending::Exit => push(a, Action::End(Ending::Exit)),
+            Ending::Reboot | Ending::Halt | Ending::PowerOff => {
+                self.run_hook(a, Hook::Shutdown(ending), now);
+            }
         }
     }
 }
@@ -536,6 +661,7 @@ fn close<P>(actions: &mut Actions<'_, P>, pipe: Option<P>) {
 
 /// Adds an action. No event produces more than [`MAX_ACTIONS`] (the tests check every
 /// pair), so nothing is ever dropped.
+#[inline(never)] // one copy instead of one per action pushed: the size budget
 fn push<'a, P>(actions: &mut Actions<'a, P>, action: Action<'a, P>) {
     let _ = actions.push(action);
 }
@@ -557,7 +683,9 @@ mod tests {
         Warn(Warning),
         Close(Pipe),
         StopAll(Role),
-        Exit,
+        RunHook(Hook),
+        SignalAll(bool),
+        End(Ending),
     }
 
     fn out(action: Action<'_, Pipe>) -> Out {
@@ -568,7 +696,9 @@ mod tests {
             Action::Warn(w) => Out::Warn(w),
             Action::Close(p) => Out::Close(p),
             Action::StopAll(role) => Out::StopAll(role),
-            Action::Exit => Out::Exit,
+            Action::RunHook(hook) => Out::RunHook(hook),
+            Action::SignalAll { kill } => Out::SignalAll(kill),
+            Action::End(ending) => Out::End(ending),
         }
     }
 
@@ -591,6 +721,9 @@ mod tests {
         next_pid: u32,
         /// Every supervise forked: (directory, role, pid).
         forked: Vec<(u64, Role, u32)>,
+        /// Whether the hooks exist (else their fork fails), and every one forked.
+        hooks: bool,
+        hooks_run: Vec<(Hook, u32)>,
     }
 
     impl World {
@@ -633,6 +766,12 @@ mod tests {
                         Some(Event::Spawned { pid: w.next_pid })
                     }
                     Out::Close(_) => Some(Event::Closed),
+                    Out::RunHook(_) if !w.hooks => Some(Event::SpawnFailed),
+                    Out::RunHook(hook) => {
+                        w.next_pid += 1;
+                        w.hooks_run.push((*hook, w.next_pid));
+                        Some(Event::Spawned { pid: w.next_pid })
+                    }
                     _ => next,
                 };
                 all.push(action);
@@ -915,11 +1054,11 @@ mod tests {
     #[test]
     fn idle_stop_stops_services_then_loggers_then_exits() {
         let (mut s, mut w) = running();
-        let outs = feed(&mut s, &mut w, Event::Stop, 0, 1_000);
+        let outs = feed(&mut s, &mut w, Event::Stop(Ending::Exit), 0, 1_000);
         assert_eq!(outs, [Out::StopAll(Role::Main)]);
         assert_eq!(
             s.state(),
-            State::Stopping(Role::Main, at(1_000 + STOP_PHASE_MS))
+            State::Stopping(Role::Main, at(1_000 + STOP_PHASE_MS), Ending::Exit)
         );
         let pid = w.pid(1, Role::Main);
         assert!(feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_100).is_empty());
@@ -934,7 +1073,7 @@ mod tests {
         let pid = w.pid(1, Role::Log);
         assert_eq!(
             feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_300),
-            [Out::Exit]
+            [Out::End(Ending::Exit)]
         );
     }
 
@@ -943,15 +1082,19 @@ mod tests {
         let mut s = S::new(at(0));
         let mut w = World::new();
         assert_eq!(
-            feed(&mut s, &mut w, Event::Stop, 0, 10),
-            [Out::StopAll(Role::Main), Out::StopAll(Role::Log), Out::Exit]
+            feed(&mut s, &mut w, Event::Stop(Ending::Exit), 0, 10),
+            [
+                Out::StopAll(Role::Main),
+                Out::StopAll(Role::Log),
+                Out::End(Ending::Exit)
+            ]
         );
     }
 
     #[test]
     fn stopping_timer_ends_each_phase_after_ten_seconds() {
         let (mut s, mut w) = running();
-        feed(&mut s, &mut w, Event::Stop, 0, 1_000);
+        feed(&mut s, &mut w, Event::Stop(Ending::Exit), 0, 1_000);
         let limit = 1_000 + STOP_PHASE_MS;
         assert!(feed(&mut s, &mut w, Event::Timer, 0, limit - 1).is_empty());
         assert_eq!(
@@ -961,16 +1104,16 @@ mod tests {
         assert!(feed(&mut s, &mut w, Event::Timer, 0, limit + STOP_PHASE_MS - 1).is_empty());
         assert_eq!(
             feed(&mut s, &mut w, Event::Timer, 0, limit + STOP_PHASE_MS),
-            [Out::Exit]
+            [Out::End(Ending::Exit)]
         );
     }
 
     #[test]
     fn stopping_ignores_changes_scans_and_another_stop() {
         let (mut s, mut w) = running();
-        feed(&mut s, &mut w, Event::Stop, 0, 1_000);
+        feed(&mut s, &mut w, Event::Stop(Ending::Exit), 0, 1_000);
         let before = s.state();
-        for event in [Event::Changed, Event::Stop, Event::ScanBegins] {
+        for event in [Event::Changed, Event::Stop(Ending::Exit), Event::ScanBegins] {
             assert!(feed(&mut s, &mut w, event, 0, 2_000).is_empty());
         }
         let entry = Event::Entry {
@@ -979,6 +1122,205 @@ mod tests {
         };
         assert!(feed(&mut s, &mut w, entry, 9, 2_000).is_empty());
         assert_eq!(s.state(), before);
+    }
+
+    /// A process 1 that has booted (with its hooks) and scanned once at 0, as
+    /// [`running`]; the boot hook's pid is 100.
+    fn process_1() -> (S, World) {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.hooks = true;
+        w.logs.insert(1, Ok("pipe-1"));
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Boot, 0, 0),
+            [Out::RunHook(Hook::Boot)]
+        );
+        assert_eq!(s.state(), State::Hooked(Hook::Boot, Some(101), at(HOOK_MS)));
+        assert_eq!(
+            feed(&mut s, &mut w, Event::ChildExited { pid: 101 }, 0, 0),
+            [Out::Scan]
+        );
+        scan(&mut s, &mut w, &[(1, false), (2, false)], 0);
+        (s, w)
+    }
+
+    #[test]
+    fn idle_boot_runs_the_hook_and_scans_once_it_has_exited() {
+        let (s, w) = process_1();
+        assert_eq!(w.hooks_run, [(Hook::Boot, 101)]);
+        assert_eq!(s.running(Role::Main), 2, "started after the hook");
+    }
+
+    #[test]
+    fn idle_boot_without_a_hook_scans_at_once() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        let outs = feed(&mut s, &mut w, Event::Boot, 0, 0);
+        assert_eq!(outs, [Out::RunHook(Hook::Boot), Out::Scan]);
+        assert_eq!(s.state(), State::Idle(at(0)));
+    }
+
+    #[test]
+    fn booting_waits_hook_ms_at_most_and_ignores_other_events() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.hooks = true;
+        feed(&mut s, &mut w, Event::Boot, 0, 0);
+        let before = s.state();
+        for event in [
+            Event::Changed,
+            Event::Boot,
+            Event::Alone,
+            Event::ScanBegins,
+            Event::ChildExited { pid: 7 },
+            Event::Timer,
+        ] {
+            assert!(feed(&mut s, &mut w, event, 0, HOOK_MS - 1).is_empty());
+        }
+        assert_eq!(s.state(), before);
+        assert_eq!(feed(&mut s, &mut w, Event::Timer, 0, HOOK_MS), [Out::Scan]);
+    }
+
+    #[test]
+    fn booting_stop_shuts_down_at_once() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.hooks = true;
+        feed(&mut s, &mut w, Event::Boot, 0, 0);
+        let outs = feed(&mut s, &mut w, Event::Stop(Ending::Halt), 0, 10);
+        assert_eq!(
+            outs,
+            [
+                Out::StopAll(Role::Main),
+                Out::StopAll(Role::Log),
+                Out::RunHook(Hook::Shutdown(Ending::Halt)),
+            ]
+        );
+        assert_eq!(
+            s.state(),
+            State::Hooked(Hook::Shutdown(Ending::Halt), Some(102), at(10 + HOOK_MS))
+        );
+    }
+
+    #[test]
+    fn stop_as_process_1_services_loggers_hook_term_grace_kill_end() {
+        for ending in [Ending::Reboot, Ending::Halt, Ending::PowerOff] {
+            let (mut s, mut w) = process_1();
+            let outs = feed(&mut s, &mut w, Event::Stop(ending), 0, 1_000);
+            assert_eq!(outs, [Out::StopAll(Role::Main)]);
+            for ino in [1, 2] {
+                let pid = w.pid(ino, Role::Main);
+                feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_100);
+            }
+            let pid = w.pid(1, Role::Log);
+            let outs = feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_200);
+            assert_eq!(outs, [Out::RunHook(Hook::Shutdown(ending))]);
+            let hook = w.hooks_run.last().unwrap().1;
+            assert_eq!(
+                s.state(),
+                State::Hooked(Hook::Shutdown(ending), Some(hook), at(1_200 + HOOK_MS))
+            );
+            let outs = feed(&mut s, &mut w, Event::ChildExited { pid: hook }, 0, 1_300);
+            assert_eq!(outs, [Out::SignalAll(false)]);
+            assert_eq!(s.deadline(), Some(at(1_300 + GRACE_MS)));
+            assert!(feed(&mut s, &mut w, Event::Timer, 0, 1_299 + GRACE_MS).is_empty());
+            assert_eq!(
+                feed(&mut s, &mut w, Event::Timer, 0, 1_300 + GRACE_MS),
+                [Out::SignalAll(true), Out::End(ending)]
+            );
+        }
+    }
+
+    #[test]
+    fn stop_as_process_1_with_nothing_running_and_no_hook() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        let outs = feed(&mut s, &mut w, Event::Stop(Ending::PowerOff), 0, 10);
+        assert_eq!(
+            outs,
+            [
+                Out::StopAll(Role::Main),
+                Out::StopAll(Role::Log),
+                Out::RunHook(Hook::Shutdown(Ending::PowerOff)),
+                Out::SignalAll(false),
+            ]
+        );
+        assert_eq!(
+            s.state(),
+            State::Killing(at(10 + GRACE_MS), Ending::PowerOff)
+        );
+    }
+
+    #[test]
+    fn stopping_timer_as_process_1_leads_to_the_hook() {
+        let (mut s, mut w) = process_1();
+        feed(&mut s, &mut w, Event::Stop(Ending::Reboot), 0, 1_000);
+        let limit = 1_000 + STOP_PHASE_MS;
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, limit),
+            [Out::StopAll(Role::Log)]
+        );
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, limit + STOP_PHASE_MS),
+            [Out::RunHook(Hook::Shutdown(Ending::Reboot))]
+        );
+    }
+
+    #[test]
+    fn hooking_waits_hook_ms_at_most_and_ignores_other_events() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.hooks = true;
+        feed(&mut s, &mut w, Event::Stop(Ending::Reboot), 0, 0);
+        let before = s.state();
+        assert!(matches!(before, State::Hooked(_, Some(_), _)));
+        for event in [
+            Event::Changed,
+            Event::Boot,
+            Event::Alone,
+            Event::Stop(Ending::Halt),
+            Event::ScanBegins,
+            Event::Spawned { pid: 9 },
+            Event::ChildExited { pid: 7 },
+            Event::Timer,
+        ] {
+            assert!(feed(&mut s, &mut w, event, 0, HOOK_MS - 1).is_empty());
+        }
+        assert_eq!(s.state(), before);
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, HOOK_MS),
+            [Out::SignalAll(false)]
+        );
+    }
+
+    #[test]
+    fn killing_alone_ends_at_once_and_ignores_other_events() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        feed(&mut s, &mut w, Event::Stop(Ending::Halt), 0, 0);
+        let before = s.state();
+        for event in [
+            Event::Changed,
+            Event::Boot,
+            Event::Stop(Ending::Reboot),
+            Event::ScanBegins,
+            Event::ChildExited { pid: 7 },
+            Event::Timer,
+        ] {
+            assert!(feed(&mut s, &mut w, event, 0, GRACE_MS - 1).is_empty());
+        }
+        assert_eq!(s.state(), before);
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Alone, 0, 100),
+            [Out::End(Ending::Halt)]
+        );
+    }
+
+    #[test]
+    fn alone_outside_a_shutdown_changes_nothing() {
+        let (mut s, mut w) = running();
+        assert!(feed(&mut s, &mut w, Event::Alone, 0, 10).is_empty());
+        assert_eq!(s.state(), State::Idle(at(SCAN_INTERVAL_MS)));
     }
 
     #[test]
@@ -1020,7 +1362,10 @@ mod tests {
                 Event::ChildExited { pid: 101 },
                 Event::Changed,
                 Event::Timer,
-                Event::Stop,
+                Event::Stop(Ending::Exit),
+                Event::Stop(Ending::PowerOff),
+                Event::Boot,
+                Event::Alone,
             ]
         };
         let states = || -> Vec<S> {
@@ -1047,8 +1392,32 @@ mod tests {
                 at(5_000),
             );
             let mut stopping = running().0;
-            stopping.step(Event::Stop, at(5_000));
-            vec![idle, scanning, setting_up, starting, stopping]
+            stopping.step(Event::Stop(Ending::Exit), at(5_000));
+            let mut booting = S::new(at(0));
+            booting.step(Event::Boot, at(0));
+            let mut booting_hook = S::new(at(0));
+            booting_hook.step(Event::Boot, at(0));
+            booting_hook.step(Event::Spawned { pid: 101 }, at(0));
+            let mut hooking = S::new(at(0));
+            hooking.step(Event::Stop(Ending::Reboot), at(0));
+            let mut hooking_hook = S::new(at(0));
+            hooking_hook.step(Event::Stop(Ending::Reboot), at(0));
+            hooking_hook.step(Event::Spawned { pid: 101 }, at(0));
+            let mut killing = S::new(at(0));
+            killing.step(Event::Stop(Ending::Reboot), at(0));
+            killing.step(Event::SpawnFailed, at(0));
+            vec![
+                idle,
+                scanning,
+                setting_up,
+                starting,
+                stopping,
+                booting,
+                booting_hook,
+                hooking,
+                hooking_hook,
+                killing,
+            ]
         };
         for event in events() {
             for mut s in states() {

@@ -6,10 +6,14 @@
 #
 # Usage: tests/boot/boot.sh [ARCH...] [MODE...]
 #   ARCH: x86_64 armv7 mipsel (default: all three)
-#   MODE: svscan  the kernel starts /bin/svscan itself (rdinit=/bin/svscan -- /service)
+#   MODE: svscan  the kernel starts /bin/svscan itself (rdinit=/bin/svscan -- /service);
+#                 every check; ends with busybox reboot (TERM to process 1)
 #         init    a busybox /init script mounts proc, sys, devtmpfs and tmpfs, then
-#                 execs svscan /service
-#         (default: both)
+#                 execs svscan /service; every check; ends with busybox poweroff (USR2)
+#         int     as svscan, but only the boot and a service that ignores TERM; ends
+#                 with kill -INT 1
+#         halt    as init, but only the boot; ends with busybox halt (USR1)
+#         (default: all four)
 # Environment:
 #   BOOT_TIMEOUT=240   seconds one boot may take before qemu is killed (a failure)
 #   DIST=target/dist   where the tools are (DIST/<rust target>/svscan ...)
@@ -35,13 +39,13 @@ archs=() modes=()
 for a in "$@"; do
     case $a in
     x86_64|armv7|mipsel) archs+=("$a") ;;
-    svscan|init) modes+=("$a") ;;
+    svscan|init|int|halt) modes+=("$a") ;;
     -h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$a' (arch: x86_64 armv7 mipsel; mode: svscan init)" ;;
+    *) die "unknown argument '$a' (arch: x86_64 armv7 mipsel; mode: svscan init int halt)" ;;
     esac
 done
 [ ${#archs[@]} -gt 0 ] || archs=(x86_64 armv7 mipsel)
-[ ${#modes[@]} -gt 0 ] || modes=(svscan init)
+[ ${#modes[@]} -gt 0 ] || modes=(svscan init int halt)
 
 arch_info() { # arch_info ARCH: sets DEBARCH KMETA QEMU QEMU_PKG MACHINE CONSOLE TRIPLE
     case $1 in
@@ -188,7 +192,7 @@ make_tree() { # make_tree ARCH MODE DIR
     cp "$HERE/guest/lib.sh" "$HERE/guest/check" "$R/etc/"
     cp "$HERE/guest/init" "$R/init"
     cp -R "$HERE/guest/service/." "$R/service/"
-    chmod 755 "$R/init" "$R/etc/check" "$R"/service/*/run "$R"/service/*/log/run
+    chmod 755 "$R/init" "$R/etc/check" "$R"/service/*/run "$R"/service/*/log/run "$R"/service/.svscan/*
     chmod 1777 "$R/tmp"
 }
 
@@ -202,12 +206,28 @@ signame() { # signame ARCH NUMBER: the name of a core-dumping signal (MIPS numbe
     case ${names[$2]:--} in -) echo "signal $2" ;; *) echo "SIG${names[$2]}" ;; esac
 }
 
-# The check names the guest must report as passed: the PLAN line of guest/check
-PLAN=$(sed -n 's/^PLAN="\(.*\)"$/\1/p' "$HERE/guest/check")
-[ -n "$PLAN" ] || die "no PLAN line in $HERE/guest/check"
+# The check names the guest must report as passed: the PLAN lines of guest/check (PLAN
+# for svscan and init, PLAN_INT, PLAN_HALT), and the shutdown hook's
+plan_of() { sed -n "s/^$1=\"\\(.*\\)\"\$/\\1/p" "$HERE/guest/check"; }
+for p in PLAN PLAN_INT PLAN_HALT; do [ -n "$(plan_of $p)" ] || die "no $p line in $HERE/guest/check"; done
+
+# ending MODE: how the mode's boot ends (what the kernel prints last, reboot(2)'s
+# "reboot: " line), and whether qemu (-no-reboot) then exits by itself (a halted machine
+# stays: boot.sh stops it once the line is there)
+ending() {
+    case $1 in
+    svscan|int) END_LINE="reboot: Restarting system" END_EXITS=1 ;;
+    init) END_LINE="reboot: Power down" END_EXITS=1 ;;
+    halt) END_LINE="reboot: System halted" END_EXITS=0 ;;
+    esac
+}
 
 boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all passed
-    local arch=$1 mode=$2 w=$OUT/$1-$2 append t0 secs rc name passed=0 total=0 failed=()
+    local arch=$1 mode=$2 w=$OUT/$1-$2 append t0 secs rc name passed=0 total=0 failed=() plan qpid
+    local stopped=0 sent at delay
+    case $mode in int) plan="$(plan_of PLAN_INT)" ;; halt) plan="$(plan_of PLAN_HALT)" ;; *) plan="$(plan_of PLAN)" ;; esac
+    plan+=" shutdown-hook"     # reported by the shutdown hook, .svscan/shutdown
+    ending "$mode"
     make_tree "$arch" "$mode" "$w/root"
     python3 "$HERE/mkcpio.py" "$w/root" "$w/initramfs.cpio" || die "mkcpio failed"
     # BOOT_MODE=... is no kernel parameter, so the kernel hands it to process 1 as an
@@ -216,35 +236,63 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     # print-fatal-signals: the kernel shows every process killed by a core-dumping
     # signal (SIGSEGV, SIGBUS, SIGILL, ...) with its registers
     append="console=$CONSOLE panic=-1 print-fatal-signals=1 BOOT_MODE=$mode"
-    if [ "$mode" = svscan ]; then append+=" rdinit=/bin/svscan -- /service"; else append+=" rdinit=/init"; fi
+    case $mode in
+    svscan|int) append+=" rdinit=/bin/svscan -- /service" ;;
+    *) append+=" rdinit=/init" ;;
+    esac
     say "$arch $mode: booting $(basename "$KERNEL") ($(( $(stat -c %s "$w/initramfs.cpio") / 1024 )) KiB initramfs)"
     t0=$(now)
     timeout -k 5 "$TIMEOUT" "$QEMU_BIN" -nographic -m 256 -no-reboot -accel tcg -smp 1 -nic none \
         "${MACHINE[@]}" -L "$HOSTQ/usr/share/qemu" -L "$HOSTQ/usr/share/seabios" \
         -kernel "$KERNEL" -initrd "$w/initramfs.cpio" -append "$append" \
-        </dev/null > "$w/console.log" 2>&1
-    rc=$?
+        </dev/null > "$w/console.log" 2>&1 &
+    qpid=$!
+    # a halted machine never ends qemu: stop it a moment after the kernel's last words
+    if [ "$END_EXITS" = 0 ]; then
+        while kill -0 "$qpid" 2>/dev/null; do
+            if grep -a -q "$END_LINE" "$w/console.log" 2>/dev/null; then
+                sleep 1; kill "$qpid" 2>/dev/null; stopped=1; break
+            fi
+            sleep 0.5
+        done
+    fi
+    wait "$qpid"; rc=$?
     secs=$(awk "BEGIN { printf \"%.1f\", $(now) - $t0 }")
     tr -d '\r' < "$w/console.log" > "$w/console.txt"
 
     # the guest's verdicts, then the host's own: every planned check passed, and svscan
     # stopped the services and exited 0 when the checker sent it TERM
     grep -a -o 'BOOTCHECK \(PASS\|FAIL\) .*' "$w/console.txt" | sed "s/^BOOTCHECK /  $arch $mode /"
-    for name in $PLAN; do
+    for name in $plan; do
         total=$((total + 1))
         if grep -a -q "BOOTCHECK PASS $name:" "$w/console.txt" &&
            ! grep -a -q "BOOTCHECK FAIL $name:" "$w/console.txt"; then
             passed=$((passed + 1))
         else failed+=("$name"); fi
     done
+    # the ending: the kernel's line for the mode's reboot, halt or power-off; qemu ended by
+    # it (not by the timeout); process 1 never exited (no "Attempted to kill init"); the
+    # time from the checker's signal to that line (kernel time stamps): under a stop
+    # phase (10 s), or in the int boot, where a service ignores TERM, a whole stop phase
+    # plus the grace time (3 s) at least: it was waited for, then killed
     total=$((total + 1))
-    if grep -a -q 'Attempted to kill init! exitcode=0x00000000' "$w/console.txt"; then
-        passed=$((passed + 1)); echo "  $arch $mode PASS shutdown: svscan exited 0 after TERM"
+    sent=$(sed -n 's/.*BOOTCHECK-INFO ending: mode [a-z]* at uptime \([0-9.]*\).*/\1/p' "$w/console.txt" | tail -n 1)
+    at=$(grep -a -F "$END_LINE" "$w/console.txt" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' | tail -n 1)
+    delay=$(awk -v s="$sent" -v a="$at" 'BEGIN { if (s != "" && a != "") printf "%.1f", a - s }')
+    local why=""
+    grep -a -q -F "$END_LINE" "$w/console.txt" || why+=" no '$END_LINE';"
+    grep -a -q 'Attempted to kill init' "$w/console.txt" && why+=" process 1 exited;"
+    if [ "$END_EXITS" = 1 ]; then [ "$rc" = 0 ] || why+=" qemu did not exit by itself (status $rc);"
+    else [ "$stopped" = 1 ] || why+=" the machine did not halt;"; fi
+    if [ -z "$delay" ]; then why+=" no signal time or kernel time stamp;"
+    elif [ "$mode" = int ]; then awk -v d="$delay" 'BEGIN { exit !(d >= 13 && d < 30) }' || why+=" took $delay s, want 13-30 s;"
+    else awk -v d="$delay" 'BEGIN { exit !(d < 10) }' || why+=" took $delay s, want under 10 s;"; fi
+    if [ -z "$why" ]; then
+        passed=$((passed + 1)); echo "  $arch $mode PASS ending: '$END_LINE' ${delay} s after the signal"
     else
-        failed+=(shutdown)
-        # what the kernel said about process 1, or else the console's last lines
-        echo "  $arch $mode FAIL shutdown: no clean exit of svscan; the console says:"
-        { grep -a -E 'Kernel panic|Attempted to kill init|fatal signal|unhandled|segfault|BOOTCHECK-INFO' \
+        failed+=(ending)
+        echo "  $arch $mode FAIL ending:$why the console says:"
+        { grep -a -E 'Kernel panic|Attempted to kill init|fatal signal|unhandled|segfault|BOOTCHECK-INFO|reboot:' \
               "$w/console.txt" || grep -a -v '^ *$' "$w/console.txt"; } | tail -n 12 | sed 's/^/    | /'
     fi
     total=$((total + 1))
@@ -265,7 +313,7 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     local which="${failed[*]}"
     if ! grep -a -q 'BOOTCHECK \(PASS\|FAIL\)' "$w/console.txt"; then   # the guest's names are no news then
         which="every guest check (none reported)"
-        for name in "${failed[@]}"; do case " $PLAN " in *" $name "*) ;; *) which+=" $name" ;; esac; done
+        for name in "${failed[@]}"; do case " $plan " in *" $name "*) ;; *) which+=" $name" ;; esac; done
     fi
     [ "$rc" = 124 ] || [ "$rc" = 137 ] && which+=" (timed out after $TIMEOUT s)"
     printf 'boot: %-6s %-6s FAIL %d/%d checks in %s s; failed: %s; console: %s\n' "$arch" "$mode" \

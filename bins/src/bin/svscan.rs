@@ -12,10 +12,15 @@
 //! An svscan that replaces a killed one starts no second supervise where one runs, and
 //! takes over the log pipes of the trees still running ([`adopt_pipe`]).
 //!
-//! As process 1 (a minimal initramfs or a container) it reaps every orphan and never
-//! exits on an error. TERM or INT stops the tree: `svc -dx` to every service, then,
-//! once their supervise processes have gone, to every logger (so the last output is
-//! still logged); then svscan exits 0.
+//! TERM or INT stops the tree: `svc -dx` to every service, then, once their supervise
+//! processes have gone, to every logger (so the last output is still logged); then
+//! svscan exits 0.
+//!
+//! As process 1 (a router, an initramfs or a container) it reaps every orphan and never
+//! exits: it runs `.svscan/boot` before the first scan, and TERM or INT (reboot), USR1
+//! (halt) or USR2 (power off) stop the tree as above, then run `.svscan/shutdown`, send
+//! TERM to every process, KILL after a grace time, sync, and reboot, halt or power off
+//! (`svscan(8)`, "As process 1").
 #![no_std]
 #![deny(unsafe_code)]
 #![no_main]
@@ -23,19 +28,21 @@
 use core::ffi::CStr;
 
 use dt_core::lockpid;
-use dt_core::scan::{Action, DirId, Event, Instant, Role, Scanner, Warning, settling};
+use dt_core::scan::{
+    Action, DirId, Ending, Event, Hook, Instant, Role, Scanner, Warning, settling,
+};
 use platform::clock::{monotonic_ms, timeout_ms, timeout_until, wall_clock};
 use platform::file::{PathBuf, Supervised, for_each_entry, open_fifo, supervised};
 use platform::io::{read, write_all};
 use platform::msg::{fatal_sys, warn, warn_sys};
-use platform::process::{ChildSignals, exec, fork_child, reap};
-use platform::{Args, EXIT_OK, Env, exit};
+use platform::process::{ChildSignals, exec, fork_child};
+use platform::{Args, EXIT_OK, EXIT_TEMP, Env, RebootCommand, exit, kill_all, reboot};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, inotify, open, stat, statat};
 use rustix::io::{Errno, fcntl_dupfd_cloexec};
 use rustix::pipe::{PipeFlags, pipe_with};
-use rustix::process::Signal;
+use rustix::process::{Signal, WaitOptions, wait};
 
 platform::tool!(b"svscan", run);
 
@@ -57,7 +64,13 @@ fn run(args: Args, env: Env) -> i32 {
             fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
         }
     }
-    let signals = ChildSignals::with(&[Signal::TERM, Signal::INT])
+    let init = system_init();
+    let watched: &[Signal] = if init {
+        &[Signal::TERM, Signal::INT, Signal::USR1, Signal::USR2]
+    } else {
+        &[Signal::TERM, Signal::INT]
+    };
+    let signals = ChildSignals::with(watched)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch for children"], e));
     // Without inotify (some file systems, old kernels) the periodic scan still works.
     let changes = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)
@@ -72,6 +85,11 @@ fn run(args: Args, env: Env) -> i32 {
         env,
     };
     let mut machine = Scanner::<LogPipe>::new(Instant(monotonic_ms()));
+    if init {
+        // Ctrl-Alt-Del sends INT (a clean reboot) instead of restarting at once.
+        let _ = reboot(RebootCommand::CadOff);
+        feed(&mut machine, Event::Boot, c"", &cx);
+    }
     loop {
         let due = machine.deadline();
         if due.is_some_and(|Instant(at)| at <= monotonic_ms()) {
@@ -97,12 +115,34 @@ fn run(args: Args, env: Env) -> i32 {
         }
         let (exited, changed) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
         if exited {
-            let stop = signals.drain().any();
-            while let Some(pid) = reap() {
-                feed(&mut machine, Event::ChildExited { pid }, c"", &cx);
+            let caught = signals.drain();
+            // Any child (`wait4(-1)`, as `reap`); as process 1, none left is news too.
+            loop {
+                let event = match wait(WaitOptions::NOHANG) {
+                    Ok(Some((pid, _))) => Event::ChildExited {
+                        pid: pid.as_raw_nonzero().get() as u32,
+                    },
+                    Err(Errno::INTR) => continue,
+                    Err(Errno::CHILD) if init => Event::Alone,
+                    Ok(None) | Err(_) => break,
+                };
+                let last = matches!(event, Event::Alone);
+                feed(&mut machine, event, c"", &cx);
+                if last {
+                    break;
+                }
             }
-            if stop {
-                feed(&mut machine, Event::Stop, c"", &cx);
+            if caught.any() {
+                let ending = if !init {
+                    Ending::Exit
+                } else if caught.has(Signal::USR2) {
+                    Ending::PowerOff
+                } else if caught.has(Signal::USR1) {
+                    Ending::Halt
+                } else {
+                    Ending::Reboot
+                };
+                feed(&mut machine, Event::Stop(ending), c"", &cx);
             }
         }
         if let (Some(fd), true) = (&changes, changed) {
@@ -134,7 +174,11 @@ fn feed(machine: &mut Scanner<LogPipe>, event: Event<LogPipe>, name: &CStr, cx: 
                     next = Some(Event::Closed);
                 }
                 Action::StopAll(role) => stop_all(role),
-                Action::Exit => exit(EXIT_OK),
+                Action::RunHook(hook) => next = Some(run_hook(hook, cx)),
+                Action::SignalAll { kill } => {
+                    kill_all(if kill { Signal::KILL } else { Signal::TERM })
+                }
+                Action::End(ending) => end(ending),
             }
         }
     }
@@ -197,6 +241,64 @@ fn stop_all(role: Role) {
         }
     };
     let _ = for_each_entry(CWD, each);
+}
+
+/// Whether svscan is the system's process 1: process 1 of the first PID namespace, whose
+/// `/proc/self/ns/pid` has the kernel's fixed inode number (`PROC_PID_INIT_INO`), or
+/// of any when `/proc` is not mounted (a kernel starting svscan mounts nothing).
+/// Process 1 of a container stops as svscan always did: TERM or INT stop the tree and
+/// it exits 0, which ends the container.
+fn system_init() -> bool {
+    rustix::process::getpid().is_init()
+        && stat(c"/proc/self/ns/pid").map_or(true, |st| st.st_ino == 0xEFFF_FFFC)
+}
+
+/// Runs the hook `.svscan/boot` (no arguments) or `.svscan/shutdown reboot|halt|poweroff`
+/// of process 1 in the scan directory, with svscan's descriptors and environment; a
+/// missing hook is no error. The outcome, for the machine.
+fn run_hook(hook: Hook, cx: &Context) -> Event<LogPipe> {
+    let (path, how) = match hook {
+        Hook::Boot => (c".svscan/boot", None),
+        Hook::Shutdown(Ending::Exit) => (c".svscan/shutdown", Some(c"exit")),
+        Hook::Shutdown(Ending::Reboot) => (c".svscan/shutdown", Some(c"reboot")),
+        Hook::Shutdown(Ending::Halt) => (c".svscan/shutdown", Some(c"halt")),
+        Hook::Shutdown(Ending::PowerOff) => (c".svscan/shutdown", Some(c"poweroff")),
+    };
+    let started = fork_child(cx.signals, || {
+        let argv = [
+            path.as_ptr().cast(),
+            how.map_or(core::ptr::null(), |how| how.as_ptr().cast()),
+            core::ptr::null(),
+        ];
+        let e = exec(path, &argv, cx.env);
+        if e != Errno::NOENT {
+            die(&[b"unable to run ", path.to_bytes()], e);
+        }
+        exit(EXIT_OK)
+    });
+    match started {
+        Ok(pid) => Event::Spawned { pid },
+        Err(e) => {
+            warn_sys(&[b"unable to fork for ", path.to_bytes()], e);
+            Event::SpawnFailed
+        }
+    }
+}
+
+/// The end of a shutdown: exit 0, or as process 1 sync and reboot, halt or power off.
+/// Where process 1 may not (`EPERM`: a container without `CAP_SYS_BOOT`) it exits,
+/// which ends the container.
+fn end(ending: Ending) -> ! {
+    let command = match ending {
+        Ending::Exit => exit(EXIT_OK),
+        Ending::Reboot => RebootCommand::Restart,
+        Ending::Halt => RebootCommand::Halt,
+        Ending::PowerOff => RebootCommand::PowerOff,
+    };
+    rustix::fs::sync();
+    let e = reboot(command).err().unwrap_or(Errno::PERM);
+    warn_sys(&[b"unable to reboot"], e);
+    exit(EXIT_TEMP)
 }
 
 /// Whether `name`, not yet a service, is a directory made in place (not a symbolic

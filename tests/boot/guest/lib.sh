@@ -7,5 +7,9 @@ export PATH
 [ -e /proc/self/stat ] || mount -t proc proc /proc 2>/dev/null
 # uptime: the guest's seconds since boot
 uptime_s() { read -r _u _rest < /proc/uptime; echo "$_u"; }
-# started NAME: append "NAME PID UPTIME" to /run/starts (one line per start of a service)
-started() { echo "$1 $$ $(uptime_s)" >> /run/starts; }
+# started NAME: append "NAME PID UPTIME MARK" to /run/starts (one line per start of a
+# service); MARK: "hook" if the boot hook's mark was there (it runs before any service)
+started() {
+    [ -e /run/hook/booted ] && _m=hook || _m=nohook
+    echo "$1 $$ $(uptime_s) $_m" >> /run/starts
+}
