@@ -17,6 +17,7 @@ use core::ffi::CStr;
 
 use dt_core::log::machine::{Action, Event, Multilog};
 use dt_core::log::script::{Action as Directive, MAX_ACTIONS, parse};
+use platform::buffer::Buffer;
 use platform::clock::now;
 use platform::io::{read, stderr, stdin};
 use platform::logdir::{self, Dir, open_status, sleep, warn_pausing};
@@ -34,6 +35,10 @@ platform::tool!(b"multilog", run);
 const INPUT_MAX: usize = 32 * 1024;
 /// Ring-buffer space, shared evenly by the log directories.
 const RING_SPACE: usize = 64 * 1024;
+
+/// The rings and the input, off the stack (multilog runs under a 32 KiB stack limit).
+static SPACE: Buffer<u8, RING_SPACE> = Buffer::new(0);
+static INPUT: Buffer<u8, INPUT_MAX> = Buffer::new(0);
 
 fn run(args: Args, env: Env) -> i32 {
     umask(logdir::UMASK);
@@ -62,9 +67,7 @@ fn run(args: Args, env: Env) -> i32 {
             Directive::Select(_) | Directive::Deselect(_) | Directive::Alert => {}
         }
     }
-    let mut space = [0u8; RING_SPACE];
-    let mut input = [0u8; INPUT_MAX];
-    let Ok(mut machine) = Multilog::new(&script, &mut space, &mut input, &sizes) else {
+    let Ok(mut machine) = Multilog::new(&script, SPACE.take(), INPUT.take(), &sizes) else {
         fatal(&[b"too many actions: the limit is 64"]) // more directories than ring bytes
     };
     loop {
