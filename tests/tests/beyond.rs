@@ -21,7 +21,7 @@ fn ours_and_s6() -> [Implementation; 2] {
         let path = std::path::PathBuf::from("/usr/bin").join(tool);
         assert!(
             path.is_file(),
-            "{tool} is missing: the tests need Debian's s6 (tests/setup.sh)"
+            "{tool} is missing: the tests need Debian's s6 (ci/setup.sh)"
         );
         Program {
             path,

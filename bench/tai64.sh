@@ -5,10 +5,10 @@
 # medians (hyperfine, RUNS runs each, default 10) with their ratios and the project's
 # targets. Build first: targets/build.sh x86_64-unknown-linux-musl
 set -euo pipefail
-# shellcheck source=tests/bench/lib.sh
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_ours tai64n tai64nlocal
 bench_peers
 bench_lines
 bench_tmp
-bench_run python3 tests/bench/bench.py --verdicts tai64
+bench_run python3 bench/bench.py --verdicts tai64

@@ -16,16 +16,16 @@
 # 1: ours is smaller or faster). Installs what it needs through apt (as root or with sudo);
 # runit and busybox-static are only unpacked into target/bench/peers/, their maintainer
 # scripts are not run. Counts: RUNS, N, QUERIES, MEM_N, PICKUP_N, TREE_RUNS,
-# S6_DEFAULT_WAIT (tests/bench/bench.py lists them and their defaults). The per-family
+# S6_DEFAULT_WAIT (bench/bench.py lists them and their defaults). The per-family
 # scripts (supervise.sh, svscan.sh, multilog.sh, tai64.sh) run one family each, with the
 # project's targets. Build first: targets/build.sh
 set -euo pipefail
-# shellcheck source=tests/bench/lib.sh
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_ours supervise svc svok svstat svscan multilog tai64n tai64nlocal
 bench_peers
 bench_lines
 bench_tmp
-bench_run python3 tests/bench/bench.py sizes supervise svscan multilog tai64
+bench_run python3 bench/bench.py sizes supervise svscan multilog tai64
 echo
-echo "Wall time of tests/bench/all.sh: $SECONDS s"
+echo "Wall time of bench/all.sh: $SECONDS s"

@@ -6,12 +6,12 @@
 #      told, so it is measured as is and with s6-svscanctl -a after the link);
 #   2. memory: the scanner plus 100 supervised services, excluding the services themselves
 #      (sum of Pss over the scanner and its supervisors, median of TREE_RUNS, default 3).
-# Prints the table (as tests/bench/all.sh does) and the project's targets.
+# Prints the table (as bench/all.sh does) and the project's targets.
 # Build first: targets/build.sh x86_64-unknown-linux-musl
 set -euo pipefail
-# shellcheck source=tests/bench/lib.sh
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_ours svscan supervise svc svstat
 bench_peers
 bench_tmp
-bench_run python3 tests/bench/bench.py --verdicts svscan
+bench_run python3 bench/bench.py --verdicts svscan

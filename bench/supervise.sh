@@ -8,12 +8,12 @@
 #   3. `svc -t` (`sv term`, `s6-svc -t`) to the next child, the same way;
 #   4. one status query (`svstat`, `sv status`, `s6-svstat`) and one svok (hyperfine -N,
 #      QUERIES runs, default 200).
-# Prints the table (as tests/bench/all.sh does) and the project's targets; exits 0 whatever
+# Prints the table (as bench/all.sh does) and the project's targets; exits 0 whatever
 # the verdicts (it is a report). Build first: targets/build.sh x86_64-unknown-linux-musl
 set -euo pipefail
-# shellcheck source=tests/bench/lib.sh
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_ours supervise svc svok svstat
 bench_peers
 bench_tmp
-bench_run python3 tests/bench/bench.py --verdicts supervise
+bench_run python3 bench/bench.py --verdicts supervise

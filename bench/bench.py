@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The measurements behind tests/bench/*.sh: ours (target/dist/x86_64-unknown-linux-musl)
+"""The measurements behind bench/*.sh: ours (target/dist/x86_64-unknown-linux-musl)
 beside the Debian peers (daemontools, runit, s6, busybox-static), every piece for every
-implementation that has it, in one run. Run by those scripts (tests/bench/lib.sh installs
+implementation that has it, in one run. Run by those scripts (bench/lib.sh installs
 the peers, makes the scratch directory and stops whatever is left in it), not directly:
 
-    python3 tests/bench/bench.py [--verdicts] FAMILY...
+    python3 bench/bench.py [--verdicts] FAMILY...
 
 FAMILY: sizes, supervise, svscan, multilog, tai64. Prints one markdown table per family;
 every ratio is the peer's figure divided by ours (above 1: ours is smaller or faster).

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by the benchmark scripts in tests/bench/ (not run by itself). Moves to the
+# Sourced by the benchmark scripts in bench/ (not run by itself). Moves to the
 # repository root and provides:
 #   bench_ours TOOL...  exit 111 ("build first") unless ours are built for this machine
 #   bench_peers         the Debian peers: daemontools, s6, hyperfine (and tzdata) installed
@@ -13,9 +13,9 @@
 #                       working in it (or naming it) is killed and the directory removed
 #   bench_run CMD...    runs the measurements in the background and waits, so that a
 #                       signal to the script stops them at once (and then cleans up)
-# and exports what tests/bench/bench.py reads: BENCH_OURS, BENCH_PEERS, BENCH_LINES,
+# and exports what bench/bench.py reads: BENCH_OURS, BENCH_PEERS, BENCH_LINES,
 # BENCH_TMP.
-cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 BENCH_OURS=$PWD/target/dist/x86_64-unknown-linux-musl
 BENCH_PEERS=$PWD/target/bench/peers
 export BENCH_OURS BENCH_PEERS

@@ -6,10 +6,10 @@
 # peak memory, whether a run keeping 1000 files has every line once, in order, and the
 # project's targets. Build first: targets/build.sh x86_64-unknown-linux-musl
 set -euo pipefail
-# shellcheck source=tests/bench/lib.sh
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_ours multilog
 bench_peers
 bench_lines
 bench_tmp
-bench_run python3 tests/bench/bench.py --verdicts multilog
+bench_run python3 bench/bench.py --verdicts multilog
