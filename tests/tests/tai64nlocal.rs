@@ -225,3 +225,53 @@ fn answers_each_line_at_once() {
 fn read_and_write_errors_exit_111_with_a_message() {
     dt_tests::assert_io_errors_reported("tai64nlocal");
 }
+
+#[test]
+fn with_tz_unset_etc_tz_names_the_zone_as_on_openwrt() {
+    if !dt_tests::root_or_skip(
+        "the /etc/TZ test",
+        "mount a tmpfs on /etc in a mount namespace",
+    ) {
+        return;
+    }
+    let tool = dt_tests::ours(&dt_tests::host(), "tai64nlocal").path;
+    // 2026-07-01 12:00:00 UTC (summer time in CET-1CEST).
+    let line = "@400000006a45014a00000000 x\n";
+    let run = |setup: &str| {
+        let script = format!(
+            "mount -t tmpfs none /etc && {setup} exec {}",
+            tool.display()
+        );
+        let mut child = std::process::Command::new("unshare")
+            .args(["-m", "sh", "-c", &script])
+            .env_remove("TZ")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("unshare");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        run("echo 'CET-1CEST,M3.5.0,M10.5.0/3' > /etc/TZ &&"),
+        "2026-07-01 14:00:00.000000000 x\n",
+        "/etc/TZ's rule"
+    );
+    assert_eq!(
+        run("echo > /etc/TZ &&"),
+        "2026-07-01 12:00:00.000000000 x\n",
+        "an empty /etc/TZ: /etc/localtime (none here: UTC)"
+    );
+    assert_eq!(
+        run(""),
+        "2026-07-01 12:00:00.000000000 x\n",
+        "no /etc/TZ: /etc/localtime (none here: UTC)"
+    );
+}

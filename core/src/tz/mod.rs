@@ -65,6 +65,15 @@ impl<'a> Source<'a> {
     }
 }
 
+/// What OpenWrt's `/etc/TZ` holds (a POSIX rule, or a zone name), to stand for an unset
+/// `TZ`: its first line without white space around it, if that is not empty (OpenWrt's C
+/// library reads it so).
+pub fn etc_tz(contents: &[u8]) -> Option<&[u8]> {
+    let end = crate::bytes::find_byte(b'\n', contents).unwrap_or(contents.len());
+    let line = contents.get(..end)?.trim_ascii();
+    (!line.is_empty()).then_some(line)
+}
+
 /// A time zone ready for lookups.
 #[derive(Clone, Copy, Debug)]
 pub enum Zone<'a> {
@@ -202,5 +211,16 @@ mod tests {
         let mut zone = Zone::Rule(PosixTz::UTC);
         assert_eq!(zone.local(i64::MIN), None);
         assert_eq!(zone.local(i64::MAX), None);
+    }
+
+    #[test]
+    fn etc_tz_first_line_trimmed() {
+        assert_eq!(
+            etc_tz(b"CET-1CEST,M3.5.0,M10.5.0/3\n"),
+            Some(&b"CET-1CEST,M3.5.0,M10.5.0/3"[..])
+        );
+        assert_eq!(etc_tz(b"  UTC0 \nignored\n"), Some(&b"UTC0"[..]));
+        assert_eq!(etc_tz(b"\n"), None);
+        assert_eq!(etc_tz(b""), None);
     }
 }
