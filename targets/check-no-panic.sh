@@ -31,12 +31,11 @@ allow=$(cat <<'EOF'
 # heapless Vec's IntoIter::drop slices at its own cursor, never past the length.
 *          ^heapless-0\.9\.1/src/vec/mod\.rs:1527:
 # Being rewritten (issue 12), by their owners: multilog (core machine, logdir), svscan and
-# svstat (core machine and codecs), supervise's machine, the zone code of tai64nlocal.
+# svstat (core machine and codecs), supervise's machine.
 multilog   ((bins/src/bin/multilog|bins/src/logdir|core/src/log/\w+)\.rs:\d+:\d+|bins/src/lib\.rs:0:0)$
 svscan     (bins/src/bin/svscan|core/src/scan)\.rs:\d+:\d+$
 svstat     bins/src/bin/svstat\.rs:\d+:\d+$
 supervise  core/src/supervisor\.rs:\d+:\d+$
-tai64nlocal core/src/tz/\w+\.rs:\d+:\d+$
 EOF
 )
 

@@ -112,26 +112,34 @@ impl Text<'_> {
     }
 
     fn eat(&mut self, c: u8) -> bool {
-        let matched = self.peek() == c && c != 0;
-        if matched {
-            self.rest = &self.rest[1..];
+        match self.rest.split_first() {
+            Some((&first, rest)) if first == c && c != 0 => {
+                self.rest = rest;
+                true
+            }
+            _ => false,
         }
-        matched
     }
 
     fn skip_while(&mut self, wanted: impl Fn(u8) -> bool) -> usize {
-        let n = self.rest.iter().take_while(|&&c| wanted(c)).count();
-        self.rest = &self.rest[n..];
+        let mut n = 0;
+        while let Some((&c, rest)) = self.rest.split_first() {
+            if !wanted(c) {
+                break;
+            }
+            self.rest = rest;
+            n += 1;
+        }
         n
     }
 
     /// Decimal digits (at least one), saturating.
     fn number(&mut self) -> Option<u32> {
-        let digits = self.rest.iter().take_while(|c| c.is_ascii_digit()).count();
-        let (text, rest) = self.rest.split_at(digits);
-        self.rest = rest;
-        let value = text.iter().fold(0u32, |v, &c| {
-            v.saturating_mul(10).saturating_add(u32::from(c - b'0'))
+        let text = self.rest;
+        let digits = self.skip_while(|c| c.is_ascii_digit());
+        let value = text.iter().take(digits).fold(0u32, |v, &c| {
+            v.saturating_mul(10)
+                .saturating_add(u32::from(c.wrapping_sub(b'0')))
         });
         (digits > 0).then_some(value)
     }
@@ -311,20 +319,23 @@ fn jan1(year: i32) -> i64 {
 /// a wrapping C `int`), and years up to 1970 count from 1970-01-01, as glibc does.
 fn change(rule: &Rule, year: i32, offset: i32) -> i64 {
     let mut t = jan1(year);
-    let leap = usize::from(is_leap(year.into()));
+    let leap = is_leap(year.into());
     match rule.day {
         Day::Julian(d) => {
             t += (i64::from(d) - 1) * SECS_PER_DAY;
-            if d >= 60 && leap == 1 {
+            if d >= 60 && leap {
                 t += SECS_PER_DAY;
             }
         }
         Day::Zero(d) => t += i64::from(d) * SECS_PER_DAY,
         Day::Month(day) => {
             let (month, week, weekday) = (day.month(), day.week(), day.weekday());
+            // A month is 1..=12 (WeekdayOfMonth), so both starts exist.
+            let starts = &MONTH_STARTS[usize::from(leap)];
             let m = usize::from(month);
-            let before = i32::from(MONTH_STARTS[leap][m - 1]);
-            let length = i32::from(MONTH_STARTS[leap][m]) - before;
+            let start = |m: usize| i32::from(starts.get(m).copied().unwrap_or_default());
+            let before = start(m.wrapping_sub(1));
+            let length = start(m) - before;
             t += i64::from(before) * SECS_PER_DAY;
             // Zeller's congruence: weekday of the first of the month (C division).
             let m1 = (i32::from(month) + 9) % 12 + 1;

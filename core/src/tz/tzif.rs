@@ -38,17 +38,15 @@ pub struct TzFile<'a> {
     cached: (i64, i64, i32),
 }
 
+// The readers take 0 for bytes that are not there; `TzFile::parse` has checked that they
+// are, so that never happens.
 fn be_i32(b: &[u8]) -> i32 {
-    let mut w = [0; 4];
-    w.copy_from_slice(&b[..4]);
-    i32::from_be_bytes(w)
+    b.first_chunk().map_or(0, |w| i32::from_be_bytes(*w))
 }
 
 fn be_time(b: &[u8], width: usize) -> i64 {
     if width == 8 {
-        let mut w = [0; 8];
-        w.copy_from_slice(&b[..8]);
-        i64::from_be_bytes(w)
+        b.first_chunk().map_or(0, |w| i64::from_be_bytes(*w))
     } else {
         be_i32(b).into()
     }
@@ -59,13 +57,13 @@ fn be_time(b: &[u8], width: usize) -> i64 {
 /// time types, designation bytes. A count larger than the block cannot be satisfied (and
 /// would overflow the size arithmetic), so it is refused here.
 fn header(block: &[u8]) -> Result<(u8, [usize; 6]), TzifError> {
-    let h = block.get(..HEADER_LEN).ok_or(TzifError::NotTzif)?;
+    let h: &[u8; HEADER_LEN] = block.first_chunk().ok_or(TzifError::NotTzif)?;
     if !h.starts_with(b"TZif") {
         return Err(TzifError::NotTzif);
     }
     let mut counts = [0usize; 6];
-    for (i, count) in counts.iter_mut().enumerate() {
-        *count = be_i32(&h[20 + 4 * i..]) as u32 as usize;
+    for (count, field) in counts.iter_mut().zip(h[20..].chunks_exact(4)) {
+        *count = be_i32(field) as u32 as usize;
         if *count > block.len() {
             return Err(TzifError::Truncated);
         }
@@ -87,17 +85,20 @@ impl<'a> TzFile<'a> {
             width = 8;
         }
         let [isut, isstd, leap, time, types, chars] = counts;
-        let leap_len = leap * (width + 4);
-        let body = time * width + time + types * 6 + chars + leap_len + isstd + isut;
-        if block.len() < HEADER_LEN + body {
-            return Err(TzifError::Truncated);
-        }
         // In file order: transition times, their type indexes, types, designations,
         // leap records, indicators, footer.
-        let transitions = &block[HEADER_LEN..][..time * width];
-        let type_indexes = &block[HEADER_LEN + time * width..][..time];
-        let types_at = HEADER_LEN + time * width + time;
-        let leaps_at = types_at + types * 6 + chars;
+        let mut rest = block.get(HEADER_LEN..).unwrap_or_default();
+        let mut take = |len: usize| {
+            let (section, after) = rest.split_at_checked(len).ok_or(TzifError::Truncated)?;
+            rest = after;
+            Ok(section)
+        };
+        let transitions = take(time * width)?;
+        let type_indexes = take(time)?;
+        let types_bytes = take(types * 6)?;
+        take(chars)?;
+        let leaps = take(leap * (width + 4))?;
+        take(isstd + isut)?;
         if types == 0 || type_indexes.iter().any(|&i| usize::from(i) >= types) {
             return Err(TzifError::Inconsistent);
         }
@@ -105,13 +106,9 @@ impl<'a> TzFile<'a> {
             width,
             transitions,
             type_indexes,
-            types: &block[types_at..][..types * 6],
-            leaps: &block[leaps_at..][..leap_len],
-            footer: if width == 8 {
-                &block[HEADER_LEN + body..]
-            } else {
-                &[]
-            },
+            types: types_bytes,
+            leaps,
+            footer: if width == 8 { rest } else { &[] },
             cached: (0, 0, 0),
         })
     }
@@ -119,10 +116,8 @@ impl<'a> TzFile<'a> {
     /// glibc reads the footer rule only from a v2+ file, and ignores an empty one.
     fn footer_rule(&self) -> Option<PosixTz> {
         let tail = self.footer.strip_prefix(b"\n")?;
-        match tail.iter().position(|&b| b == b'\n') {
-            Some(0) | None => None,
-            Some(end) => Some(PosixTz::parse(&tail[..end])),
-        }
+        let (rule, _) = tail.split_at_checked(tail.iter().position(|&b| b == b'\n')?)?;
+        (!rule.is_empty()).then(|| PosixTz::parse(rule))
     }
 
     fn transition_count(&self) -> usize {
@@ -130,17 +125,24 @@ impl<'a> TzFile<'a> {
     }
 
     fn transition(&self, i: usize) -> i64 {
-        be_time(&self.transitions[i * self.width..], self.width)
+        let at = self.transitions.get(i.wrapping_mul(self.width)..);
+        be_time(at.unwrap_or_default(), self.width)
     }
 
     /// (UT offset, is DST) of local time type `k`.
     fn time_type(&self, k: usize) -> (i32, bool) {
-        let t = &self.types[k * 6..k * 6 + 6];
-        (be_i32(t), t[4] != 0)
+        let t = self.types.get(k.wrapping_mul(6)..).unwrap_or_default();
+        let t: [u8; 6] = t.first_chunk().copied().unwrap_or_default();
+        (be_i32(&t), t[4] != 0)
     }
 
     fn type_after(&self, transition: usize) -> i32 {
-        self.time_type(usize::from(self.type_indexes[transition])).0
+        let k = self
+            .type_indexes
+            .get(transition)
+            .copied()
+            .unwrap_or_default();
+        self.time_type(k.into()).0
     }
 
     /// UT offset at `t`, before leap-second corrections. `utc_year` is asked for only
@@ -185,9 +187,11 @@ impl<'a> TzFile<'a> {
     /// The leap-second records in file order: the Unix time of each occurrence and the
     /// total correction from then on.
     pub fn leap_records(&self) -> impl DoubleEndedIterator<Item = (i64, i32)> + Clone + '_ {
-        self.leaps
-            .chunks_exact(self.width + 4)
-            .map(|r| (be_time(r, self.width), be_i32(&r[self.width..])))
+        let record = if self.width == 8 { 12 } else { 8 };
+        self.leaps.chunks_exact(record).map(|r| {
+            let correction = r.get(self.width..).unwrap_or_default();
+            (be_time(r, self.width), be_i32(correction))
+        })
     }
 
     /// glibc's leap-second correction at `t`: seconds to subtract, and how many inserted
