@@ -45,3 +45,35 @@ impl<T: Copy, const N: usize> Buffer<T, N> {
         unsafe { &mut *self.items.get() }
     }
 }
+
+/// One value in static memory, for one user per process: a machine with a big table
+/// (svscan's 1000 services) that would otherwise take tens of kilobytes of the stack.
+/// Built at compile time (`static M: Static<T> = Static::new(T::new(..))`, a `const fn`),
+/// so it never passes through the stack; taken once, as a [`Buffer`].
+pub struct Static<T> {
+    value: UnsafeCell<T>,
+    taken: AtomicBool,
+}
+
+// SAFETY: the value is only reached through the one `&mut` that `take` hands out, once.
+unsafe impl<T> Sync for Static<T> {}
+
+impl<T> Static<T> {
+    /// `value`, not yet taken.
+    pub const fn new(value: T) -> Self {
+        Static {
+            value: UnsafeCell::new(value),
+            taken: AtomicBool::new(false),
+        }
+    }
+
+    /// The value, for the rest of the process; exit 111 if it was taken before.
+    #[allow(clippy::mut_from_ref)] // the `taken` flag makes the `&mut` unique
+    pub fn take(&'static self) -> &'static mut T {
+        if self.taken.swap(true, Ordering::Acquire) {
+            crate::msg::fatal(&[b"buffer taken twice"]);
+        }
+        // SAFETY: `taken` was false: this is the first and only reference to the value.
+        unsafe { &mut *self.value.get() }
+    }
+}

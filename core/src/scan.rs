@@ -287,7 +287,7 @@ pub struct Scanner<P> {
 
 impl<P> Scanner<P> {
     /// A scanner with no services; its first scan is due at `now`.
-    pub fn new(now: Instant) -> Scanner<P> {
+    pub const fn new(now: Instant) -> Scanner<P> {
         Scanner {
             state: State::Idle(now),
             services: heapless::Vec::new(),

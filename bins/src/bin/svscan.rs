@@ -31,6 +31,7 @@ use dt_core::lockpid;
 use dt_core::scan::{
     Action, DirId, Ending, Event, Hook, Instant, Role, Scanner, Warning, settling,
 };
+use platform::buffer::Static;
 use platform::clock::{monotonic_ms, timeout_ms, timeout_until, wall_clock};
 use platform::file::{PathBuf, Supervised, for_each_entry, open_fifo, supervised};
 use platform::io::{read, write_all};
@@ -43,6 +44,9 @@ use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, inotify, open, stat, stat
 use rustix::io::{Errno, fcntl_dupfd_cloexec};
 use rustix::pipe::{PipeFlags, pipe_with};
 use rustix::process::{Signal, WaitOptions, wait};
+
+/// The scan machine, with room for `MAX_SERVICES`: in static memory, not on the stack.
+static MACHINE: Static<Scanner<LogPipe>> = Static::new(Scanner::new(Instant(0)));
 
 platform::tool!(b"svscan", run);
 
@@ -84,16 +88,17 @@ fn run(args: Args, env: Env) -> i32 {
         signals: &signals,
         env,
     };
-    let mut machine = Scanner::<LogPipe>::new(Instant(monotonic_ms()));
+    // The first scan is due at once (any instant is past).
+    let machine = MACHINE.take();
     if init {
         // Ctrl-Alt-Del sends INT (a clean reboot) instead of restarting at once.
         let _ = reboot(RebootCommand::CadOff);
-        feed(&mut machine, Event::Boot, c"", &cx);
+        feed(machine, Event::Boot, c"", &cx);
     }
     loop {
         let due = machine.deadline();
         if due.is_some_and(|Instant(at)| at <= monotonic_ms()) {
-            feed(&mut machine, Event::Timer, c"", &cx);
+            feed(machine, Event::Timer, c"", &cx);
             continue;
         }
         let timeout = due.map(|Instant(at)| timeout_until(at));
@@ -127,7 +132,7 @@ fn run(args: Args, env: Env) -> i32 {
                     Ok(None) | Err(_) => break,
                 };
                 let last = matches!(event, Event::Alone);
-                feed(&mut machine, event, c"", &cx);
+                feed(machine, event, c"", &cx);
                 if last {
                     break;
                 }
@@ -142,13 +147,13 @@ fn run(args: Args, env: Env) -> i32 {
                 } else {
                     Ending::Reboot
                 };
-                feed(&mut machine, Event::Stop(ending), c"", &cx);
+                feed(machine, Event::Stop(ending), c"", &cx);
             }
         }
         if let (Some(fd), true) = (&changes, changed) {
             let mut events = [0u8; 1024];
             while matches!(read(fd, &mut events), Ok(n) if n > 0) {}
-            feed(&mut machine, Event::Changed, c"", &cx);
+            feed(machine, Event::Changed, c"", &cx);
         }
     }
 }
@@ -306,10 +311,11 @@ fn end(ending: Ending) -> ! {
 /// `log` or `log/run` changed within the last `SETTLE_MS`.
 #[inline(never)] // out of line is smaller (the size budget)
 fn being_made(name: &[u8]) -> bool {
-    let linked = PathBuf::join(&[name]).is_ok_and(|path| {
-        statat(CWD, path.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
-            .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Symlink)
-    });
+    // One path, set again for each look (a 4 KiB path each would deepen the stack).
+    let mut path = PathBuf::empty();
+    let linked = path.set(&[name]).is_ok()
+        && statat(CWD, path.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
+            .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Symlink);
     if linked {
         return false;
     }
@@ -318,14 +324,13 @@ fn being_made(name: &[u8]) -> bool {
     [&b""[..], b"/run", b"/log", b"/log/run"]
         .iter()
         .any(|part| {
-            PathBuf::join(&[name, part]).is_ok_and(|path| {
-                stat(path.as_c_str()).is_ok_and(|st| {
+            path.set(&[name, part]).is_ok()
+                && stat(path.as_c_str()).is_ok_and(|st| {
                     #[allow(clippy::useless_conversion)] // i32 on some 32-bit targets
                     let changed = i64::from(st.st_ctime).saturating_mul(1000)
                         + (st.st_ctime_nsec as i64) / 1_000_000;
                     settling(changed, now_ms)
                 })
-            })
         })
 }
 
@@ -375,13 +380,10 @@ fn start(role: Role, pipe: Option<&LogPipe>, name: &CStr, cx: &Context) -> Event
 /// The pipe for a new service that has a `log` directory: `Ok(None)` without one,
 /// `Err(())` (after a warning) when that cannot be told or the pipe cannot be made.
 fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
-    let Ok(path) = PathBuf::join(&[name, b"/log"]) else {
-        return Ok(None);
-    };
-    match stat(path.as_c_str()) {
-        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Directory => {}
-        Ok(_) | Err(Errno::NOENT) => return Ok(None),
-        Err(e) => {
+    match stat_in(name, b"/log") {
+        Some(Ok(st)) if FileType::from_raw_mode(st.st_mode) == FileType::Directory => {}
+        None | Some(Ok(_) | Err(Errno::NOENT)) => return Ok(None),
+        Some(Err(e)) => {
             warn_sys(&[b"unable to stat ", name, b"/log"], e);
             return Err(());
         }
@@ -398,9 +400,18 @@ fn log_pipe(name: &[u8]) -> Result<Option<LogPipe>, ()> {
     }
 }
 
+/// `stat` of `name` followed by `part`, or `None` if that path cannot be made. Out of
+/// line, so that its path is on the stack only while it runs (small stacks).
+#[inline(never)]
+fn stat_in(name: &[u8], part: &[u8]) -> Option<Result<rustix::fs::Stat, Errno>> {
+    let path = PathBuf::join(&[name, part]).ok()?;
+    Some(stat(path.as_c_str()))
+}
+
 /// Whether a supervise that this svscan did not start (an earlier svscan did) runs for
 /// the directory: someone reads its `ok` FIFO. Starting another would only fail on
 /// its lock.
+#[inline(never)] // its path only on the stack while it runs (small stacks)
 fn supervise_runs(name: &[u8], ok: &[u8]) -> bool {
     PathBuf::join(&[name, ok])
         .is_ok_and(|path| matches!(supervised(path.as_c_str()), Supervised::Running(_)))
@@ -420,27 +431,28 @@ fn adopt_pipe(name: &[u8]) -> Option<LogPipe> {
 /// [`adopt_pipe`] from one directory's supervise and descriptor.
 #[inline(never)] // called twice: one copy of the code
 fn adopt_from(name: &[u8], dir: &[u8], fd: &[u8]) -> Option<LogPipe> {
+    // One path, set again for each file (a 4 KiB path each would deepen the stack).
+    let mut path = PathBuf::empty();
     let mut text = [0u8; 12];
-    let lock = PathBuf::join(&[name, dir, b"/supervise/lock"])
-        .ok()?
-        .open_read()
-        .ok()?;
+    path.set(&[name, dir, b"/supervise/lock"]).ok()?;
+    let lock = path.open_read().ok()?;
     let len = read(&lock, &mut text).ok()?;
     let text = text.get(..len)?;
     lockpid::parse(text)?;
     // The canonical text: its digits name the process in /proc.
     let pid = text.strip_suffix(b"\n")?;
-    let in_proc = |what: &[u8]| PathBuf::join(&[b"/proc/", pid, what]).ok();
-    let cwd = stat(in_proc(b"/cwd")?.as_c_str()).ok()?;
-    let home = stat(PathBuf::join(&[name, dir]).ok()?.as_c_str()).ok()?;
-    let descriptor = in_proc(fd)?;
-    let is_pipe = stat(descriptor.as_c_str())
-        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo);
+    path.set(&[b"/proc/", pid, b"/cwd"]).ok()?;
+    let cwd = stat(path.as_c_str()).ok()?;
+    path.set(&[name, dir]).ok()?;
+    let home = stat(path.as_c_str()).ok()?;
+    path.set(&[b"/proc/", pid, fd]).ok()?;
+    let is_pipe =
+        stat(path.as_c_str()).is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo);
     if (cwd.st_dev, cwd.st_ino) != (home.st_dev, home.st_ino) || !is_pipe {
         return None;
     }
     let flags = OFlags::RDWR | OFlags::CLOEXEC;
-    let read = open(descriptor.as_c_str(), flags, Mode::empty()).ok()?;
+    let read = open(path.as_c_str(), flags, Mode::empty()).ok()?;
     let write = fcntl_dupfd_cloexec(&read, 0).ok()?;
     Some(LogPipe { read, write })
 }
