@@ -45,15 +45,13 @@ pub const UMASK: Mode = Mode::from_bits_retain(0o022);
 /// ignore it.
 const NO_WAIT: OFlags = OFlags::NONBLOCK;
 
-/// A log directory in use: its lock and its `current`.
+/// A log directory in use: its lock and its `current` (24 bytes on 64-bit targets: the
+/// settings stay in the script; multilog keeps 64 of these on its stack).
 pub struct Dir<'a> {
-    path: &'a [u8],
+    settings: &'a LogDir<'a>,
     dir: OwnedFd,
     _lock: OwnedFd,
     current: OwnedFd,
-    /// Keep at most this many archives.
-    num: u32,
-    processor: Option<&'a [u8]>,
 }
 
 impl<'a> Dir<'a> {
@@ -61,15 +59,9 @@ impl<'a> Dir<'a> {
     /// closed cleanly), keeps what the last run left as `.u` archives; opens `current`
     /// for appending. Returns it with the size of `current`. Exits 111 on failure.
     #[inline(never)]
-    pub fn start(settings: LogDir<'a>) -> (Self, u32) {
+    pub fn start(settings: &'a LogDir<'a>) -> (Self, u32) {
         let path = settings.path;
-        let name = match PathBuf::join(&[path]) {
-            Ok(name) => name,
-            Err(e) => fatal_sys(&[b"unable to open directory ", path], e),
-        };
-        let _ = mkdirat(CWD, name.as_c_str(), MODE_DIR);
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let dir = match openat(CWD, name.as_c_str(), flags, Mode::empty()) {
+        let dir = match open_dir(path) {
             Ok(dir) => dir,
             Err(e) => fatal_sys(&[b"unable to open directory ", path], e),
         };
@@ -91,19 +83,17 @@ impl<'a> Dir<'a> {
         let current = place.open_current();
         let size = seek(&current, SeekFrom::End(0)).unwrap_or(0);
         let dir = Dir {
-            path,
+            settings,
             dir,
             _lock: lock,
             current,
-            num: settings.num,
-            processor: settings.processor,
         };
         (dir, u32::try_from(size).unwrap_or(u32::MAX))
     }
 
     /// The directory as the script names it.
     pub fn path(&self) -> &'a [u8] {
-        self.path
+        self.settings.path
     }
 
     /// Appends `data` to `current` (one `writev`); returns how much the kernel took.
@@ -116,9 +106,9 @@ impl<'a> Dir<'a> {
 
     fn place(&self) -> Place<'_> {
         Place {
-            path: self.path,
+            path: self.settings.path,
             dir: self.dir.as_fd(),
-            num: self.num,
+            num: self.settings.num,
         }
     }
 
@@ -128,9 +118,9 @@ impl<'a> Dir<'a> {
     #[inline(never)]
     pub fn rotate(&mut self) {
         let place = Place {
-            path: self.path,
+            path: self.settings.path,
             dir: self.dir.as_fd(),
-            num: self.num,
+            num: self.settings.num,
         };
         let current = &self.current;
         place.retry(b"unable to fsync ", c"current", &mut || fsync(current));
@@ -141,7 +131,7 @@ impl<'a> Dir<'a> {
         place.retry(b"unable to set mode of ", c"previous", &mut || {
             chmodat(place.dir, c"previous", MODE_CLOSED, AtFlags::empty())
         });
-        if self.processor.is_none() {
+        if self.settings.processor.is_none() {
             place.archive(c"previous", Kind::Safe);
         }
     }
@@ -151,7 +141,7 @@ impl<'a> Dir<'a> {
     /// (`processor failed in DIR, pausing`) and returns false.
     #[inline(never)]
     pub fn process(&self, signals: &ChildSignals, env: Env) -> bool {
-        let Some(processor) = self.processor else {
+        let Some(processor) = self.settings.processor else {
             return true;
         };
         let place = self.place();
@@ -159,11 +149,11 @@ impl<'a> Dir<'a> {
         match fork_child(signals, || run_processor(dir, processor, env)) {
             Ok(pid) if exited_ok(pid) => {}
             Ok(_) => {
-                warn(&[b"processor failed in ", self.path, b", pausing"]);
+                warn(&[b"processor failed in ", self.path(), b", pausing"]);
                 return false;
             }
             Err(e) => {
-                warn_sys(&[b"unable to fork for ", self.path, b", pausing"], e);
+                warn_sys(&[b"unable to fork for ", self.path(), b", pausing"], e);
                 return false;
             }
         }
@@ -298,13 +288,10 @@ impl Place<'_> {
             let mut stamp = census.stamp_after(now());
             loop {
                 let name = archive::name(stamp, kind);
-                match linkat(
-                    self.dir,
-                    file,
-                    self.dir,
-                    PathBuf::join(&[&name])?.as_c_str(),
-                    AtFlags::empty(),
-                ) {
+                let linked = with_name(&name, &mut |name| {
+                    linkat(self.dir, file, self.dir, name, AtFlags::empty())
+                });
+                match linked {
                     Err(Errno::EXIST) => stamp = archive::next(stamp), // the same nanosecond
                     Ok(()) => {
                         census.see(&name);
@@ -317,8 +304,9 @@ impl Place<'_> {
         // Apart, so that a failing unlink is retried without linking a second name.
         self.remove(file);
         while let Some(oldest) = census.to_remove(self.num) {
-            let removed = PathBuf::join(&[oldest])
-                .and_then(|name| unlinkat(self.dir, name.as_c_str(), AtFlags::empty()));
+            let removed = with_name(oldest, &mut |name| {
+                unlinkat(self.dir, name, AtFlags::empty())
+            });
             if let Err(e) = removed {
                 return warn_sys(&[b"unable to remove ", self.path, b"/", oldest], e);
             }
@@ -347,9 +335,10 @@ fn create(dir: impl AsFd, name: &CStr) -> Result<OwnedFd, Errno> {
 /// stdout, `state` on descriptor 4 and `newstate` on 5, run `sh -c processor`. Returns
 /// only on failure (the child then exits 111).
 fn run_processor(dir: &OwnedFd, processor: &[u8], env: Env) {
-    let Ok(command) = PathBuf::join(&[processor]) else {
+    let mut command = PathBuf::empty();
+    if command.set(&[processor]).is_err() {
         return;
-    };
+    }
     if fchdir(dir).is_err() {
         return;
     }
@@ -385,7 +374,8 @@ fn run_processor(dir: &OwnedFd, processor: &[u8], env: Env) {
 /// taken, as by the original. Exits 111 on failure.
 pub fn open_status(file: &[u8]) -> OwnedFd {
     let flags = OFlags::WRONLY | OFlags::CREATE | NO_WAIT | OFlags::CLOEXEC;
-    let opened = PathBuf::join(&[file]).and_then(|f| {
+    let mut f = PathBuf::empty();
+    let opened = f.set(&[file]).and_then(|()| {
         let fd = openat(CWD, f.as_c_str(), flags, MODE_PRIVATE)?;
         Ok((fd, stat(CWD, f.as_c_str())?.0))
     });
@@ -395,6 +385,33 @@ pub fn open_status(file: &[u8]) -> OwnedFd {
         }
         Ok((fd, _)) => fd,
         Err(e) => fatal_sys(&[b"unable to create ", file], e),
+    }
+}
+
+/// Creates the directory `path` (mode 0700) unless it exists, and opens it. Apart, so
+/// that its path (4 KiB) is off the stack before recovery runs.
+#[inline(never)]
+fn open_dir(path: &[u8]) -> Result<OwnedFd, Errno> {
+    let mut name = PathBuf::empty();
+    name.set(&[path])?;
+    let _ = mkdirat(CWD, name.as_c_str(), MODE_DIR);
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    openat(CWD, name.as_c_str(), flags, Mode::empty())
+}
+
+/// Runs `op` on the file name `name` (an archive's: at most [`archive::NAME_MAX`]
+/// bytes) as a C string, built in a small buffer instead of a 4 KiB [`PathBuf`];
+/// `Err(NAMETOOLONG)` if it is longer, `Err(INVAL)` if it holds a NUL byte.
+#[inline(never)]
+fn with_name(name: &[u8], op: &mut dyn FnMut(&CStr) -> Result<(), Errno>) -> Result<(), Errno> {
+    let mut buf = [0u8; archive::NAME_MAX + 1];
+    match buf.get_mut(..name.len()) {
+        Some(room) if name.len() <= archive::NAME_MAX => room.copy_from_slice(name),
+        _ => return Err(Errno::NAMETOOLONG),
+    }
+    match CStr::from_bytes_with_nul(buf.get(..=name.len()).unwrap_or_default()) {
+        Ok(name) => op(name),
+        Err(_) => Err(Errno::INVAL),
     }
 }
 

@@ -16,7 +16,7 @@
 use core::ffi::CStr;
 
 use dt_core::log::machine::{Action, Event, Multilog};
-use dt_core::log::script::{Action as Directive, MAX_ACTIONS, parse};
+use dt_core::log::script::{Action as Directive, MAX_ACTIONS, Script, parse};
 use platform::buffer::Buffer;
 use platform::clock::now;
 use platform::io::{read, stderr, stdin};
@@ -42,12 +42,7 @@ static INPUT: Buffer<u8, INPUT_MAX> = Buffer::new(0);
 
 fn run(args: Args, env: Env) -> i32 {
     umask(logdir::UMASK);
-    let script = match parse(args.from(1).map(CStr::to_bytes), |w| {
-        warn(&[b"ignoring unknown action: ", w]);
-    }) {
-        Ok(script) => script,
-        Err(_) => fatal(&[b"too many actions: the limit is 64"]),
-    };
+    let script = script(&args);
     let signals = match ChildSignals::with(&[Signal::ALARM, Signal::TERM]) {
         Ok(s) => s,
         Err(e) => fatal_sys(&[b"unable to set up signals"], e),
@@ -57,7 +52,7 @@ fn run(args: Args, env: Env) -> i32 {
     let mut sizes = [0u32; MAX_ACTIONS];
     let mut statuses: [Option<OwnedFd>; MAX_ACTIONS] = [const { None }; MAX_ACTIONS];
     for (i, action) in script.actions.iter().enumerate() {
-        match *action {
+        match action {
             Directive::Status(file) => statuses[i] = Some(open_status(file)),
             Directive::Directory(settings) => {
                 let (dir, size) = Dir::start(settings);
@@ -67,9 +62,7 @@ fn run(args: Args, env: Env) -> i32 {
             Directive::Select(_) | Directive::Deselect(_) | Directive::Alert => {}
         }
     }
-    let Ok(mut machine) = Multilog::new(&script, SPACE.take(), INPUT.take(), &sizes) else {
-        fatal(&[b"too many actions: the limit is 64"]) // more directories than ring bytes
-    };
+    let mut machine = machine(&script, &sizes);
     loop {
         let event = match machine.next_action() {
             Action::Read => {
@@ -157,5 +150,28 @@ fn run(args: Args, env: Env) -> i32 {
             Action::Exit { failed } => exit(if failed { EXIT_TEMP } else { EXIT_OK }),
         };
         machine.step(event);
+    }
+}
+
+/// The script of the arguments; exits 111 if it has too many actions. Apart (as
+/// [`machine`]), so that the copies made while it is built are not on the stack while
+/// the log directories are worked on.
+#[inline(never)]
+fn script(args: &Args) -> Script<'_> {
+    match parse(args.from(1).map(CStr::to_bytes), |w| {
+        warn(&[b"ignoring unknown action: ", w]);
+    }) {
+        Ok(script) => script,
+        Err(_) => fatal(&[b"too many actions: the limit is 64"]),
+    }
+}
+
+/// The machine for `script`, with the rings and the input in static memory; exits 111
+/// if there are more directories than ring bytes.
+#[inline(never)]
+fn machine<'s>(script: &'s Script<'s>, sizes: &[u32]) -> Multilog<'s, 'static> {
+    match Multilog::new(script, SPACE.take(), INPUT.take(), sizes) {
+        Ok(machine) => machine,
+        Err(_) => fatal(&[b"too many actions: the limit is 64"]),
     }
 }
