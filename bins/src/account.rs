@@ -2,7 +2,7 @@
 //! no allocation); the parsing is `dt_core::account`.
 
 use dt_core::account::{Account, entry};
-use dt_core::bytes::find_byte;
+use dt_core::search::find_byte;
 use rustix::fs::{SeekFrom, seek};
 use rustix::io::Errno;
 

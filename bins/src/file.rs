@@ -46,7 +46,7 @@ impl PathBuf {
         self.len = 0;
         self.buf[0] = 0;
         for piece in pieces {
-            if dt_core::bytes::find_byte(0, piece).is_some() {
+            if dt_core::search::find_byte(0, piece).is_some() {
                 return Err(Errno::INVAL);
             }
             let end = self.len + piece.len();

@@ -6,7 +6,7 @@
 //! read that may block, so interactive pipes see each line at once, while large inputs
 //! travel in large reads and writes.
 
-use dt_core::bytes::find_byte;
+use dt_core::search::find_byte;
 use dt_core::tai64::{Scan, scan_label};
 
 use crate::buffer::Buffer;

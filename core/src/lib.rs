@@ -7,7 +7,6 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
-pub mod bytes;
 pub mod civil;
 pub mod control;
 pub mod decimal;
@@ -15,12 +14,13 @@ pub mod envdir;
 pub mod lockpid;
 pub mod log;
 pub mod options;
+pub mod proctitle;
 pub mod rlimit;
 pub mod scan;
+pub mod search;
 pub mod sentence;
 pub mod settings;
 pub mod status;
 pub mod supervisor;
 pub mod tai64;
-pub mod title;
 pub mod tz;

@@ -39,7 +39,7 @@ impl Default for Settings {
 
 /// The first line of a file, without white space around it.
 fn first_line(text: &[u8]) -> &[u8] {
-    let end = crate::bytes::find_byte(b'\n', text).unwrap_or(text.len());
+    let end = crate::search::find_byte(b'\n', text).unwrap_or(text.len());
     text.get(..end).unwrap_or_default().trim_ascii()
 }
 

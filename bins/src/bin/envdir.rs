@@ -74,7 +74,7 @@ fn first_line(
             n => {
                 len += n;
                 let fresh = free.get(..n).unwrap_or_default();
-                if dt_core::bytes::find_byte(b'\n', fresh).is_some() {
+                if dt_core::search::find_byte(b'\n', fresh).is_some() {
                     return Ok(len);
                 }
             }

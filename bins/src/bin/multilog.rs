@@ -16,7 +16,7 @@
 use core::ffi::CStr;
 
 use dt_core::log::machine::{Action, Event, Multilog};
-use dt_core::log::script::{Action as Directive, MAX_ACTIONS, Script, parse};
+use dt_core::log::script::{Directive, MAX_DIRECTIVES, Script, parse};
 use platform::buffer::Buffer;
 use platform::clock::now;
 use platform::io::{read, stderr, stdin};
@@ -48,9 +48,9 @@ fn run(args: Args, env: Env) -> i32 {
         Err(e) => fatal_sys(&[b"unable to set up signals"], e),
     };
     // Opened in the script's order, so the first failure is the one reported.
-    let mut dirs = heapless::Vec::<Dir<'_>, MAX_ACTIONS>::new();
-    let mut sizes = [0u32; MAX_ACTIONS];
-    let mut statuses: [Option<OwnedFd>; MAX_ACTIONS] = [const { None }; MAX_ACTIONS];
+    let mut dirs = heapless::Vec::<Dir<'_>, MAX_DIRECTIVES>::new();
+    let mut sizes = [0u32; MAX_DIRECTIVES];
+    let mut statuses: [Option<OwnedFd>; MAX_DIRECTIVES] = [const { None }; MAX_DIRECTIVES];
     for (i, action) in script.actions.iter().enumerate() {
         match action {
             Directive::Status(file) => statuses[i] = Some(open_status(file)),

@@ -5,7 +5,7 @@
 #![deny(unsafe_code)]
 #![no_main]
 
-use dt_core::title::{MIN_TITLE, scroll};
+use dt_core::proctitle::{MIN_TITLE, scroll};
 use platform::io::{read, stdin};
 use platform::msg::{fatal_sys, usage};
 use platform::{Args, EXIT_OK, Env};

@@ -9,7 +9,7 @@
 #![deny(unsafe_code)]
 #![no_main]
 
-use dt_core::bytes::find_byte;
+use dt_core::search::find_byte;
 use platform::buffer::Buffer;
 use platform::clock::now;
 use platform::io::{Output, read, stdin, stdout};

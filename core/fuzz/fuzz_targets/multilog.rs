@@ -15,7 +15,7 @@ use dt_core::log::machine::{Action, Event, Multilog};
 use dt_core::log::notice::{self, HEAD_MAX, STATUS_LEN};
 use dt_core::log::pattern::matches;
 use dt_core::log::route::route;
-use dt_core::log::script::{Action as Directive, NUM_MIN, SIZE_MAX, SIZE_MIN, Script, parse};
+use dt_core::log::script::{Directive, NUM_MIN, SIZE_MAX, SIZE_MIN, Script, parse};
 use dt_core::log::writer::Writer;
 use dt_core::tai64::Tai64N;
 use libfuzzer_sys::fuzz_target;

@@ -16,9 +16,9 @@
 
 use super::notice::{self, HEAD_MAX, STATUS_LEN};
 use super::route::{Route, is_fixed, route};
-use super::script::{Action as Directive, MAX_ACTIONS, Script};
+use super::script::{Directive, MAX_DIRECTIVES, Script};
 use super::writer::Writer;
-use crate::bytes::find_byte;
+use crate::search::find_byte;
 use crate::tai64::{LABEL_LEN, Tai64N};
 
 /// Pause after a failed write or status write.
@@ -282,7 +282,7 @@ pub struct Multilog<'s, 'b> {
     fixed: bool,
     /// The script's `e` and `=file` actions.
     notified: Route,
-    dirs: heapless::Vec<Dir<'b>, MAX_ACTIONS>,
+    dirs: heapless::Vec<Dir<'b>, MAX_DIRECTIVES>,
     line: Line,
     input: &'b mut [u8],
     /// The input not routed yet: `input[at..end]`.

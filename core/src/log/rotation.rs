@@ -26,7 +26,7 @@ pub fn next_chunk(written: u32, size: u32, pending: &[u8]) -> Chunk {
     let window_start = size.saturating_sub(NEWLINE_WINDOW);
     let fits = &pending[..pending.len().min(room)];
     let mut at = 0;
-    while let Some(i) = crate::bytes::find_byte(b'\n', &fits[at..]) {
+    while let Some(i) = crate::search::find_byte(b'\n', &fits[at..]) {
         let end = at + i + 1;
         if written as usize + end >= window_start as usize {
             return Chunk {

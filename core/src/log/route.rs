@@ -6,7 +6,7 @@
 //! label), up to [`super::pattern::MATCH_MAX`] bytes.
 
 use super::pattern::matches;
-use super::script::{Action, Script};
+use super::script::{Directive, Script};
 
 /// Bit `i` is set when action `i` of the script receives the line (only `e`, `=file`
 /// and directory actions ever do). Scripts hold at most 64 actions.
@@ -18,9 +18,9 @@ pub fn route(script: &Script<'_>, head: &[u8]) -> Route {
     let mut receivers = 0;
     for (i, action) in script.actions.iter().enumerate() {
         match action {
-            Action::Select(pattern) => selected |= matches(pattern, head),
-            Action::Deselect(pattern) => selected &= !matches(pattern, head),
-            Action::Alert | Action::Status(_) | Action::Directory(_) => {
+            Directive::Select(pattern) => selected |= matches(pattern, head),
+            Directive::Deselect(pattern) => selected &= !matches(pattern, head),
+            Directive::Alert | Directive::Status(_) | Directive::Directory(_) => {
                 if selected {
                     receivers |= 1 << i;
                 }
@@ -36,7 +36,7 @@ pub fn is_fixed(script: &Script<'_>) -> bool {
     !script
         .actions
         .iter()
-        .any(|a| matches!(a, Action::Select(_) | Action::Deselect(_)))
+        .any(|a| matches!(a, Directive::Select(_) | Directive::Deselect(_)))
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 //! Numbers read like C's `scan_ulong` (leading digits; none is 0). Any other word is
 //! ignored, as by the original; the caller is told so it can warn.
 
-/// Most actions one script holds (the original has no limit; 64 log directories and
+/// Most directives one script holds (the original has no limit; 64 log directories and
 /// patterns are far beyond any real script).
-pub const MAX_ACTIONS: usize = 64;
+pub const MAX_DIRECTIVES: usize = 64;
 /// Default and limits of `s`.
 pub const SIZE_DEFAULT: u32 = 99_999;
 /// Smallest `s`.
@@ -39,7 +39,7 @@ pub struct LogDir<'a> {
 
 /// One step of a script, applied to every line in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action<'a> {
+pub enum Directive<'a> {
     /// `+pattern`: a matching line becomes selected.
     Select(&'a [u8]),
     /// `-pattern`: a matching line becomes deselected.
@@ -57,14 +57,14 @@ pub enum Action<'a> {
 pub struct Script<'a> {
     /// Whether lines get a TAI64N label.
     pub timestamp: bool,
-    /// The actions, in order.
-    pub actions: heapless::Vec<Action<'a>, MAX_ACTIONS>,
+    /// The directives, in order.
+    pub actions: heapless::Vec<Directive<'a>, MAX_DIRECTIVES>,
 }
 
 /// Why a script was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScriptError {
-    /// More than [`MAX_ACTIONS`] actions.
+    /// More than [`MAX_DIRECTIVES`] directives.
     TooManyActions,
 }
 
@@ -91,11 +91,11 @@ pub fn parse<'a>(
     let (mut size, mut num, mut processor) = (SIZE_DEFAULT, NUM_DEFAULT, None);
     for word in words {
         let action = match word {
-            [b'+', pattern @ ..] => Action::Select(pattern),
-            [b'-', pattern @ ..] => Action::Deselect(pattern),
-            [b'e', ..] => Action::Alert,
-            [b'=', file @ ..] => Action::Status(file),
-            [b'.' | b'/', ..] => Action::Directory(LogDir {
+            [b'+', pattern @ ..] => Directive::Select(pattern),
+            [b'-', pattern @ ..] => Directive::Deselect(pattern),
+            [b'e', ..] => Directive::Alert,
+            [b'=', file @ ..] => Directive::Status(file),
+            [b'.' | b'/', ..] => Directive::Directory(LogDir {
                 path: word,
                 size,
                 num,
@@ -143,8 +143,8 @@ mod tests {
         (s, ignored)
     }
 
-    fn dir<'a>(path: &'a str, size: u32, num: u32, processor: Option<&'a str>) -> Action<'a> {
-        Action::Directory(LogDir {
+    fn dir<'a>(path: &'a str, size: u32, num: u32, processor: Option<&'a str>) -> Directive<'a> {
+        Directive::Directory(LogDir {
             path: path.as_bytes(),
             size,
             num,
@@ -185,10 +185,10 @@ mod tests {
         assert_eq!(
             s.actions.as_slice(),
             &[
-                Action::Deselect(b"*"),
-                Action::Select(b"* fatal: *"),
-                Action::Alert,
-                Action::Status(b"last"),
+                Directive::Deselect(b"*"),
+                Directive::Select(b"* fatal: *"),
+                Directive::Alert,
+                Directive::Status(b"last"),
                 dir("./errors", SIZE_DEFAULT, NUM_DEFAULT, None),
             ]
         );
@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn too_many_actions_is_an_error_not_a_panic() {
-        let words: Vec<&[u8]> = (0..=MAX_ACTIONS).map(|_| &b"e"[..]).collect();
+        let words: Vec<&[u8]> = (0..=MAX_DIRECTIVES).map(|_| &b"e"[..]).collect();
         assert_eq!(
             parse(words, |_| {}).err(),
             Some(ScriptError::TooManyActions)

@@ -11,7 +11,7 @@
 //! [`Writer::rotated`] starts the next file.
 
 use super::rotation::next_chunk;
-use crate::bytes::find_byte;
+use crate::search::find_byte;
 
 /// Buffered bytes for `current`, in a caller-provided ring.
 #[derive(Debug)]

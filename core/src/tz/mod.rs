@@ -69,7 +69,7 @@ impl<'a> Source<'a> {
 /// `TZ`: its first line without white space around it, if that is not empty (OpenWrt's C
 /// library reads it so).
 pub fn etc_tz(contents: &[u8]) -> Option<&[u8]> {
-    let end = crate::bytes::find_byte(b'\n', contents).unwrap_or(contents.len());
+    let end = crate::search::find_byte(b'\n', contents).unwrap_or(contents.len());
     let line = contents.get(..end)?.trim_ascii();
     (!line.is_empty()).then_some(line)
 }
