@@ -324,12 +324,8 @@ impl Supervisor {
             // KILL after `timeout-kill` if set; a due start is off.
             (Running { pid, .. }, Event::Command(C::Down)) => {
                 self.want = Want::Down;
-                signal(a, pid, self.settings.down_signal);
-                signal(a, pid, Signal::Continue);
+                self.stop(a, pid, now);
                 self.child = Running { pid, paused: false };
-                if self.kill_at.is_none() {
-                    self.kill_at = self.settings.timeout_kill.map(|ms| now.mono.after(ms));
-                }
             }
             (StartDue(_), Event::Command(C::Down)) => {
                 self.want = Want::Down;
@@ -412,9 +408,7 @@ impl Supervisor {
                 self.last_start = Some(now.mono);
                 self.since = now.wall;
                 if self.want == Want::Down {
-                    signal(a, pid, self.settings.down_signal);
-                    signal(a, pid, Signal::Continue);
-                    self.kill_at = self.settings.timeout_kill.map(|ms| now.mono.after(ms));
+                    self.stop(a, pid, now);
                 }
             }
             (Starting, Event::SpawnFailed) if self.want == Want::Down => self.child = Stopped,
@@ -470,6 +464,16 @@ impl Supervisor {
             push(&mut actions, action);
         }
         actions
+    }
+
+    /// Tells `./run` to stop: the down signal, then CONT (a stopped process must wake to
+    /// die), and KILL `timeout-kill` later if set (a second `d` does not move it).
+    fn stop(&mut self, a: &mut Actions, pid: u32, now: Now) {
+        signal(a, pid, self.settings.down_signal);
+        signal(a, pid, Signal::Continue);
+        if self.kill_at.is_none() {
+            self.kill_at = self.settings.timeout_kill.map(|ms| now.mono.after(ms));
+        }
     }
 
     /// The service is down for good (`./run` ended, and `./finish` if any): restart it if
