@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t=$(targets/host-target.sh)
-rustup component list --installed 2>/dev/null | grep -q '^rust-src' || rustup component add rust-src
+targets/toolchain.sh
 targets/build.sh "$t"
 bin=$PWD/target/dist/$t
 export PATH="$bin:$PATH"

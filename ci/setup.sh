@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install what building and testing need, if missing: rust-src (build-std), rustfmt and
+# Install what building and testing need, if missing: the pinned Rust toolchain with rust-src, rustfmt and
 # clippy, qemu-user-static (the eight foreign targets), and the Debian originals the
 # tests and benchmarks compare against (daemontools, s6, hyperfine), and procps and
 # util-linux (ps, setpriv, prlimit) for the fault tests, and llvm (llvm-objdump, for
 # targets/check-mips-at.py), debootstrap and lintian (the package tests). Idempotent.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_apt=()
 for pair in qemu-mips-static:qemu-user-static tai64nlocal:daemontools s6-tai64n:s6 hyperfine:hyperfine \
@@ -23,7 +24,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-installed=$(rustup component list --installed 2>/dev/null)
-for c in rust-src rustfmt clippy; do
-  grep -q "^$c" <<<"$installed" || rustup component add "$c"
-done
+targets/toolchain.sh

@@ -36,6 +36,11 @@ pub mod relabel;
 mod start;
 mod sys;
 
+/// rustix's runtime module (fork, execve, exit_group, the kernel's signal set), the one
+/// spelling of its name: rustix hides it behind a name that changes with each release
+/// (`runtime_<hash>`), so a rustix upgrade changes this line only.
+use rustix::runtime_448b8ad740e2a26f as runtime;
+
 pub use env::{Args, Env, NewEnv};
 /// For svscan as process 1: TERM or KILL to every process, and the reboot.
 pub use sys::{RebootCommand, kill_all, reboot};
@@ -49,7 +54,7 @@ pub const EXIT_TEMP: i32 = 111;
 
 /// Ends the process (all threads) with `code`.
 pub fn exit(code: i32) -> ! {
-    rustix::runtime_448b8ad740e2a26f::exit_group(code)
+    runtime::exit_group(code)
 }
 
 unsafe extern "Rust" {

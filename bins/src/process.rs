@@ -8,10 +8,10 @@
 
 use core::ffi::CStr;
 
+use crate::runtime::{self as rt, Fork, How, KernelSigSet};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, wait, waitpid};
-use rustix::runtime_448b8ad740e2a26f::{self as rt, Fork, How, KernelSigSet};
 
 use crate::file::PathBuf;
 use crate::io::read;

@@ -14,9 +14,9 @@
 
 use core::arch::asm;
 
+use crate::runtime::KernelSigSet;
 use rustix::fd::{FromRawFd, OwnedFd};
 use rustix::io::Errno;
-use rustix::runtime_448b8ad740e2a26f::KernelSigSet;
 
 /// A file descriptor that reads the given (blocked) signals: `signalfd4(-1, mask,
 /// sizeof mask, SFD_NONBLOCK | SFD_CLOEXEC)`.
