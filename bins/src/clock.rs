@@ -15,8 +15,10 @@ pub fn wall_clock() -> (i64, u32) {
     clock_gettime(libc::CLOCK_REALTIME as u32)
 }
 
-/// A `poll` timeout of `ms` milliseconds.
+/// A `poll` timeout of `ms` milliseconds, at most 2^32 - 1 (49 days: every caller polls
+/// in a loop that waits again), so that 32-bit boards divide natively.
 pub fn timeout_ms(ms: u64) -> rustix::time::Timespec {
+    let ms = u32::try_from(ms).unwrap_or(u32::MAX);
     rustix::time::Timespec {
         tv_sec: (ms / 1000) as _,
         tv_nsec: ((ms % 1000) * 1_000_000) as _,
@@ -33,5 +35,5 @@ pub fn monotonic_ms() -> u64 {
     let (secs, nanos) = clock_gettime(libc::CLOCK_MONOTONIC as u32);
     (secs as u64)
         .wrapping_mul(1000)
-        .wrapping_add(u64::from(nanos) / 1_000_000)
+        .wrapping_add(u64::from(nanos / 1_000_000))
 }

@@ -35,6 +35,7 @@ pub mod process;
 pub mod relabel;
 mod start;
 mod sys;
+pub mod waiters;
 
 /// rustix's runtime module (fork, execve, exit_group, the kernel's signal set), the one
 /// spelling of its name: rustix hides it behind a name that changes with each release

@@ -11,6 +11,7 @@ pub mod civil;
 pub mod control;
 pub mod decimal;
 pub mod envdir;
+pub mod event;
 pub mod lockpid;
 pub mod log;
 pub mod options;

@@ -8,6 +8,10 @@
 //! then the notes that apply, in this order: `normally down` (up, but a `down` file),
 //! `normally up` (down, no `down` file), `paused` (up), `want up` (down),
 //! `want down` (up).
+//!
+//! A status with our extension (an opt-in file: `notification-fd`, `finish`) adds, right
+//! after the seconds, `, ready N seconds` (up, and `./run` said it was ready N seconds
+//! ago) or `, finishing` (down, `./finish` runs). Without it the words are the original's.
 
 use crate::decimal::{Digits, U64_MAX_DIGITS};
 use crate::status::{Status, Want};
@@ -17,6 +21,9 @@ use crate::tai64::Tai64N;
 pub const SENTENCE_MAX: usize = b": up (pid ".len()
     + 10
     + b") ".len()
+    + U64_MAX_DIGITS
+    + b" seconds".len()
+    + b", ready ".len()
     + U64_MAX_DIGITS
     + b" seconds".len()
     + b", normally down".len()
@@ -52,6 +59,17 @@ pub fn emit(
     }
     put(Digits::new(now.secs.saturating_sub(status.since.secs)).as_bytes());
     put(b" seconds");
+    if let Some(beyond) = status.beyond {
+        match (up, beyond.ready) {
+            (true, Some(ready)) => {
+                put(b", ready ");
+                put(Digits::new(now.secs.saturating_sub(ready.secs)).as_bytes());
+                put(b" seconds");
+            }
+            (false, _) if beyond.finishing => put(b", finishing"),
+            _ => {}
+        }
+    }
     let notes: [(bool, &[u8]); 5] = [
         (up && !normally_up, b", normally down"),
         (!up && normally_up, b", normally up"),
@@ -71,6 +89,7 @@ pub fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::status::Beyond;
 
     const SINCE: u64 = 1_000_000;
 
@@ -80,6 +99,7 @@ mod tests {
             pid,
             paused,
             want,
+            beyond: None,
         };
         let now = Tai64N::from_unix((SINCE + age) as i64, 0);
         let mut out = [0; SENTENCE_MAX];
@@ -198,6 +218,7 @@ mod tests {
             pid: None,
             paused: false,
             want: Want::Down,
+            beyond: None,
         };
         let mut out = [0; SENTENCE_MAX];
         let n = emit(&future, false, Tai64N::from_unix(SINCE as i64, 0), &mut out);
@@ -211,6 +232,10 @@ mod tests {
             pid: Some(u32::MAX),
             paused: true,
             want: Want::Down,
+            beyond: Some(Beyond {
+                ready: Some(Tai64N { secs: 0, nanos: 0 }),
+                finishing: false,
+            }),
         };
         let mut out = [0; SENTENCE_MAX];
         let n = emit(
@@ -224,8 +249,45 @@ mod tests {
         );
         assert_eq!(
             &out[..n],
-            &b": up (pid 4294967295) 18446744073709551615 seconds, normally down, paused, want down\n"[..]
+            &b": up (pid 4294967295) 18446744073709551615 seconds, ready 18446744073709551615 seconds, normally down, paused, want down\n"[..]
         );
         assert_eq!(n, SENTENCE_MAX);
+    }
+
+    #[test]
+    fn beyond_ready_and_finishing_golden() {
+        let at = |secs: u64| Tai64N::from_unix(secs as i64, 0);
+        let ready = Status {
+            since: at(SINCE),
+            pid: Some(7),
+            paused: false,
+            want: Want::Up,
+            beyond: Some(Beyond {
+                ready: Some(at(SINCE + 2)),
+                finishing: false,
+            }),
+        };
+        let mut out = [0; SENTENCE_MAX];
+        let n = emit(&ready, true, at(SINCE + 45), &mut out);
+        assert_eq!(&out[..n], b": up (pid 7) 45 seconds, ready 43 seconds\n");
+        let not_ready = Status {
+            beyond: Some(Beyond::default()),
+            ..ready
+        };
+        let n = emit(&not_ready, true, at(SINCE + 45), &mut out);
+        assert_eq!(&out[..n], b": up (pid 7) 45 seconds\n");
+        let finishing = Status {
+            pid: None,
+            beyond: Some(Beyond {
+                ready: None,
+                finishing: true,
+            }),
+            ..ready
+        };
+        let n = emit(&finishing, true, at(SINCE + 3), &mut out);
+        assert_eq!(
+            &out[..n],
+            b": down 3 seconds, finishing, normally up, want up\n"
+        );
     }
 }

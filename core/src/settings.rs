@@ -1,7 +1,8 @@
 //! The opt-in files of a service directory, with s6's names and formats: `down-signal`
 //! (the signal `svc -d` sends instead of TERM), `timeout-kill` (milliseconds after it
-//! before KILL), `finish` (run after `./run` ends) and `timeout-finish` (milliseconds
-//! `./finish` may take before KILL, default 5000).
+//! before KILL), `finish` (run after `./run` ends), `timeout-finish` (milliseconds
+//! `./finish` may take before KILL, default 5000) and `notification-fd` (the descriptor on
+//! which `./run` says it is ready).
 //!
 //! Contract: a directory without these files gets [`Settings::default`], which is
 //! daemontools 0.76's behaviour; a file whose contents cannot be read as its format is
@@ -24,6 +25,16 @@ pub struct Settings {
     pub finish: bool,
     /// KILL `./finish` if it runs this long (`None`: it may run for ever).
     pub timeout_finish: Option<u64>,
+    /// `./run` gets a pipe on this descriptor; a newline written there means ready.
+    pub notification_fd: Option<u16>,
+}
+
+impl Settings {
+    /// Whether the status file carries our extension (readiness, `./finish` running):
+    /// only when a file asks for what it tells.
+    pub fn extended(&self) -> bool {
+        self.finish || self.notification_fd.is_some()
+    }
 }
 
 impl Default for Settings {
@@ -33,6 +44,7 @@ impl Default for Settings {
             timeout_kill: None,
             finish: false,
             timeout_finish: Some(FINISH_TIMEOUT_MS),
+            notification_fd: None,
         }
     }
 }
@@ -84,6 +96,19 @@ pub fn millis(text: &[u8]) -> Option<Option<u64>> {
     Some((ms != 0).then_some(u64::from(ms)))
 }
 
+/// A descriptor number as `notification-fd` gives it: decimal on the first line, 3 to
+/// 1023 (0-2 are the service's standard descriptors; above 1023 the default limit).
+pub fn descriptor(text: &[u8]) -> Option<u16> {
+    let digits = first_line(text);
+    if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    (3..1024).contains(&n).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +141,17 @@ mod tests {
         assert_eq!(millis(b""), None);
         assert_eq!(millis(b"4294967295"), Some(Some(4_294_967_295)));
         assert_eq!(millis(b"4294967296"), None, "past 2^32 - 1 ms");
+    }
+
+    #[test]
+    fn descriptor_three_to_1023() {
+        assert_eq!(descriptor(b"3\n"), Some(3));
+        assert_eq!(descriptor(b" 1023 "), Some(1023));
+        assert_eq!(descriptor(b"2"), None, "a standard descriptor");
+        assert_eq!(descriptor(b"1024"), None);
+        assert_eq!(descriptor(b"99999"), None);
+        assert_eq!(descriptor(b"4x"), None);
+        assert_eq!(descriptor(b""), None);
     }
 
     #[test]

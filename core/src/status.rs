@@ -1,14 +1,24 @@
-//! The `supervise/status` file: 18 bytes that `svstat` and the other tools read.
+//! The `supervise/status` file: 18 bytes that `svstat` and the other tools read, and what
+//! our supervise appends when an opt-in file of the service directory asks for more.
 //!
 //! Layout (daemontools 0.76): bytes 0-11 the TAI64N stamp of the last start or stop,
 //! 12-15 the child's pid little-endian (0 when down), 16 paused (1/0), 17 what is
 //! wanted: `u` up, `d` down, 0 once. Files longer than 18 bytes (other suites append)
 //! are read by their first 18 bytes.
+//!
+//! Our extension ([`Beyond`], only with `notification-fd` or `finish`): byte 18 the mark
+//! [`BEYOND_MARK`], byte 19 flags (bit 0 ready, bit 1 `./finish` runs), bytes 20-31 the
+//! TAI64N stamp of readiness (zero when not ready). The original tools read the first 18
+//! bytes and see what they always saw.
 
 use crate::tai64::Tai64N;
 
-/// Size of the status file as supervise writes it.
+/// Size of the status file as daemontools' supervise writes it.
 pub const STATUS_LEN: usize = 18;
+/// Size with our extension.
+pub const STATUS_MAX: usize = 32;
+/// Byte 18 of a status with our extension.
+pub const BEYOND_MARK: u8 = 0xda;
 
 /// What supervise is asked to keep the service doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,29 +42,59 @@ pub struct Status {
     pub paused: bool,
     /// What is wanted.
     pub want: Want,
+    /// What our supervise adds when an opt-in file asks for it (`None`: 18 bytes).
+    pub beyond: Option<Beyond>,
+}
+
+/// The state the original status cannot tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Beyond {
+    /// When the running `./run` said it was ready (`notification-fd`).
+    pub ready: Option<Tai64N>,
+    /// `./finish` runs: the service is down, but not yet finished.
+    pub finishing: bool,
 }
 
 impl Status {
-    /// The 18 bytes of the file.
-    pub fn pack(&self) -> [u8; STATUS_LEN] {
-        let mut out = [0u8; STATUS_LEN];
-        out[..12].copy_from_slice(&self.since.pack());
-        out[12..16].copy_from_slice(&self.pid.unwrap_or(0).to_le_bytes());
-        out[16] = u8::from(self.paused && self.pid.is_some());
-        out[17] = match self.want {
+    /// The bytes of the file: `STATUS_LEN` of them, or `STATUS_MAX` with [`Beyond`].
+    pub fn pack(&self) -> ([u8; STATUS_MAX], usize) {
+        let mut out = [0u8; STATUS_MAX];
+        let (head, tail) = out.split_at_mut(STATUS_LEN);
+        head[..12].copy_from_slice(&self.since.pack());
+        head[12..16].copy_from_slice(&self.pid.unwrap_or(0).to_le_bytes());
+        head[16] = u8::from(self.paused && self.pid.is_some());
+        head[17] = match self.want {
             Want::Up => b'u',
             Want::Down => b'd',
             Want::Once => 0,
         };
-        out
+        let Some(beyond) = self.beyond else {
+            return (out, STATUS_LEN);
+        };
+        tail[0] = BEYOND_MARK;
+        tail[1] = u8::from(beyond.ready.is_some()) | u8::from(beyond.finishing) << 1;
+        if let Some(ready) = beyond.ready {
+            tail[2..].copy_from_slice(&ready.pack());
+        }
+        (out, STATUS_MAX)
     }
 
-    /// Reads a status file's bytes; `None` if there are fewer than 18.
+    /// Reads a status file's bytes; `None` if there are fewer than 18. [`Beyond`] is read
+    /// when the file is long enough and carries the mark.
     pub fn unpack(bytes: &[u8]) -> Option<Status> {
         let b: &[u8; STATUS_LEN] = bytes.first_chunk()?;
         let mut stamp = [0u8; 12];
         stamp.copy_from_slice(&b[..12]);
         let pid = u32::from_le_bytes([b[12], b[13], b[14], b[15]]);
+        let beyond = match bytes.get(STATUS_LEN..) {
+            Some([BEYOND_MARK, flags, ready @ ..]) => {
+                ready.first_chunk::<12>().map(|ready| Beyond {
+                    ready: (flags & 1 != 0).then(|| Tai64N::unpack(*ready)),
+                    finishing: flags & 2 != 0,
+                })
+            }
+            _ => None,
+        };
         Some(Status {
             since: Tai64N::unpack(stamp),
             pid: (pid != 0).then_some(pid),
@@ -64,6 +104,7 @@ impl Status {
                 b'd' => Want::Down,
                 _ => Want::Once,
             },
+            beyond,
         })
     }
 }
@@ -83,12 +124,20 @@ mod tests {
             pid: Some(0x1234_5678),
             paused: false,
             want: Want::Up,
+            beyond: None,
         }
+    }
+
+    /// The 18 bytes of a status without [`Beyond`].
+    fn pack18(status: &Status) -> [u8; STATUS_LEN] {
+        let (bytes, len) = status.pack();
+        assert_eq!(len, STATUS_LEN);
+        *bytes.first_chunk().unwrap()
     }
 
     #[test]
     fn golden_vector() {
-        assert_eq!(golden().pack(), GOLDEN);
+        assert_eq!(pack18(&golden()), GOLDEN);
         assert_eq!(Status::unpack(&GOLDEN), Some(golden()));
     }
 
@@ -100,7 +149,7 @@ mod tests {
             want: Want::Down,
             ..golden()
         };
-        let bytes = down.pack();
+        let bytes = pack18(&down);
         assert_eq!(&bytes[12..], &[0, 0, 0, 0, 0, b'd']); // paused only shows with a pid
         assert_eq!(
             Status::unpack(&bytes),
@@ -114,8 +163,8 @@ mod tests {
             want: Want::Once,
             ..golden()
         };
-        assert_eq!(&paused_once.pack()[16..], &[1, 0]);
-        assert_eq!(Status::unpack(&paused_once.pack()), Some(paused_once));
+        assert_eq!(&pack18(&paused_once)[16..], &[1, 0]);
+        assert_eq!(Status::unpack(&pack18(&paused_once)), Some(paused_once));
     }
 
     #[test]
@@ -132,5 +181,56 @@ mod tests {
         let mut odd = GOLDEN;
         odd[17] = b'x';
         assert_eq!(Status::unpack(&odd).map(|s| s.want), Some(Want::Once));
+    }
+
+    /// Golden bytes of the extension: up since Unix time 0, ready at time 1.
+    #[test]
+    fn beyond_golden_vector() {
+        let status = Status {
+            beyond: Some(Beyond {
+                ready: Some(Tai64N::from_unix(1, 0)),
+                finishing: false,
+            }),
+            ..golden()
+        };
+        let (bytes, len) = status.pack();
+        assert_eq!(len, STATUS_MAX);
+        assert_eq!(bytes[..STATUS_LEN], GOLDEN);
+        assert_eq!(
+            bytes[STATUS_LEN..],
+            [0xda, 1, 0x40, 0, 0, 0, 0, 0, 0, 0x0b, 0, 0, 0, 0]
+        );
+        assert_eq!(Status::unpack(&bytes), Some(status));
+    }
+
+    #[test]
+    fn beyond_finishing_and_not_ready() {
+        let status = Status {
+            pid: None,
+            beyond: Some(Beyond {
+                ready: None,
+                finishing: true,
+            }),
+            ..golden()
+        };
+        let (bytes, len) = status.pack();
+        assert_eq!(
+            bytes[STATUS_LEN..len],
+            [0xda, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(Status::unpack(&bytes[..len]), Some(status));
+    }
+
+    #[test]
+    fn beyond_needs_its_mark_and_all_its_bytes() {
+        let status = Status {
+            beyond: Some(Beyond::default()),
+            ..golden()
+        };
+        let (bytes, _) = status.pack();
+        assert_eq!(Status::unpack(&bytes[..STATUS_MAX - 1]), Some(golden()));
+        let mut foreign = bytes;
+        foreign[STATUS_LEN] = 0;
+        assert_eq!(Status::unpack(&foreign), Some(golden()));
     }
 }

@@ -12,11 +12,16 @@
 //! The opt-in files of the service directory ([`Settings`], s6's names) add, and only
 //! when present: `./finish` run after `./run` ends (the next start waits for it, KILL
 //! after `timeout-finish`), the signal `svc -d` sends (`down-signal`), and KILL
-//! `timeout-kill` after it. With none of them the machine is daemontools 0.76's.
+//! `timeout-kill` after it, and readiness (`notification-fd`: [`Event::Ready`]). With
+//! none of them the machine is daemontools 0.76's.
+//!
+//! After each change that a waiter may wait for, the status write (if any) comes first,
+//! then [`Action::Announce`] with the change's letters ([`crate::event`]).
 
 use crate::control::Command;
+use crate::event::{self, Announcement};
 use crate::settings::Settings;
-use crate::status::{Status, Want};
+use crate::status::{Beyond, Status, Want};
 use crate::tai64::Tai64N;
 
 /// Least time between two starts (the original sleeps this long after every start).
@@ -120,6 +125,8 @@ pub enum Event {
     StatusWriteFailed,
     /// The instant given by [`Supervisor::deadline`] has come.
     Deadline,
+    /// `./run` wrote a newline on its `notification-fd`.
+    Ready,
 }
 
 /// How a child ended, as `wait` tells it.
@@ -198,13 +205,15 @@ pub enum Action {
     /// Write this status (atomically) to `supervise/status`; report
     /// [`Event::StatusWriteFailed`] if that fails.
     WriteStatus(Status),
+    /// Tell the waiters in `supervise/event/` these letters.
+    Announce(Announcement),
     /// Exit supervise (status 0).
     Exit,
 }
 
-/// Most actions one event causes: the down signal, CONT, a status write (and never an
-/// exit then).
-pub const MAX_ACTIONS: usize = 4;
+/// Most actions one event causes: the down signal, CONT, a status write and the
+/// announcement of a start (and never an exit then).
+pub const MAX_ACTIONS: usize = 5;
 
 /// The actions of one step.
 pub type Actions = heapless::Vec<Action, MAX_ACTIONS>;
@@ -225,6 +234,8 @@ pub struct Supervisor {
     kill_at: Option<Instant>,
     /// How `./run` ended, for the `./finish` about to be spawned.
     finish_with: Option<Ended>,
+    /// When the running `./run` said it was ready.
+    ready: Option<Tai64N>,
     settings: Settings,
 }
 
@@ -242,12 +253,13 @@ impl Supervisor {
             status_retry: None,
             kill_at: None,
             finish_with: None,
+            ready: None,
             settings: Settings::default(),
         };
         if normally_up {
             s.start(now);
         }
-        let actions = s.finish_step(Child::Stopped);
+        let actions = s.finish_step(Child::Stopped, None);
         (s, actions)
     }
 
@@ -272,11 +284,16 @@ impl Supervisor {
             | Child::FinishStarting
             | Child::Finishing { .. } => (None, false),
         };
+        let finishing = matches!(self.child, Child::FinishStarting | Child::Finishing { .. });
         Status {
             since: self.since,
             pid,
             paused,
             want: self.want,
+            beyond: self.settings.extended().then_some(Beyond {
+                ready: self.ready,
+                finishing,
+            }),
         }
     }
 
@@ -298,7 +315,7 @@ impl Supervisor {
     pub fn step(&mut self, event: Event, now: Now) -> Actions {
         use Child::{FinishStarting, Finishing, Running, StartDue, Starting, Stopped};
         use Command as C;
-        let before = self.child;
+        let (before, was_ready) = (self.child, self.ready);
         let mut actions = Actions::new();
         let a = &mut actions;
         match (before, event) {
@@ -380,6 +397,7 @@ impl Supervisor {
             (Running { pid, .. }, Event::ChildExited { pid: exited, ended }) if pid == exited => {
                 self.since = now.wall;
                 self.kill_at = None;
+                self.ready = None;
                 if self.settings.finish {
                     self.child = FinishStarting;
                     self.finish_with = Some(ended);
@@ -459,8 +477,20 @@ impl Supervisor {
                 | Finishing { .. },
                 Event::Deadline,
             ) => self.status_retry_due(now),
+            // Readiness: the first newline of the running `./run` (the caller stops
+            // reading after it); anything else comes too late.
+            (Running { .. }, Event::Ready) if self.ready.is_none() => self.ready = Some(now.wall),
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::Ready,
+            ) => {}
         }
-        for action in self.finish_step(before) {
+        for action in self.finish_step(before, was_ready) {
             push(&mut actions, action);
         }
         actions
@@ -501,14 +531,20 @@ impl Supervisor {
         };
     }
 
-    /// The actions every step ends with: the status write if the status changed, then
-    /// exit if asked for and down; or, if this step began a start, only the spawn. The
-    /// status then goes straight from the old child to the new one when the spawn is
-    /// reported (a failed fork writes "down" then): one write less per restart, and the
-    /// fork comes sooner.
-    fn finish_step(&mut self, before: Child) -> Actions {
+    /// The actions every step ends with: the status write if the status changed, the
+    /// announcement of the change, then exit if asked for and down; or, if this step
+    /// began a start, the announcement and the spawn. The status then goes straight from
+    /// the old child to the new one when the spawn is reported (a failed fork writes
+    /// "down" then): one write less per restart, and the fork comes sooner.
+    fn finish_step(&mut self, before: Child, was_ready: Option<Tai64N>) -> Actions {
         let mut actions = Actions::new();
+        let exit = self.exiting && matches!(self.child, Child::Stopped | Child::StartDue(_));
+        let mut news = self.news(before, was_ready);
+        if exit {
+            news.push(event::EXITING);
+        }
         if self.child == Child::Starting && before != Child::Starting {
+            announce(&mut actions, news);
             push(&mut actions, Action::Spawn);
             return actions;
         }
@@ -517,14 +553,35 @@ impl Supervisor {
             self.written = Some(status);
             push(&mut actions, Action::WriteStatus(status));
         }
+        announce(&mut actions, news);
         if let (Child::FinishStarting, Some(ended)) = (self.child, self.finish_with.take()) {
             push(&mut actions, Action::SpawnFinish(ended));
             return actions;
         }
-        if self.exiting && matches!(self.child, Child::Stopped | Child::StartDue(_)) {
+        if exit {
             push(&mut actions, Action::Exit);
         }
         actions
+    }
+
+    /// The letters of the change from `before` (and its readiness) to now.
+    fn news(&self, before: Child, was_ready: Option<Tai64N>) -> Announcement {
+        let up = |child| matches!(child, Child::Running { .. });
+        let finishing = |child| matches!(child, Child::FinishStarting | Child::Finishing { .. });
+        let mut news = Announcement::default();
+        if up(before) && !up(self.child) {
+            news.push(event::ENDED);
+        }
+        if (up(before) || finishing(before)) && !up(self.child) && !finishing(self.child) {
+            news.push(event::FINISHED);
+        }
+        if !up(before) && up(self.child) {
+            news.push(event::STARTED);
+        }
+        if was_ready.is_none() && self.ready.is_some() {
+            news.push(event::READY);
+        }
+        news
     }
 }
 
@@ -533,6 +590,12 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    }
+}
+
+fn announce(actions: &mut Actions, news: Announcement) {
+    if !news.is_empty() {
+        push(actions, Action::Announce(news));
     }
 }
 
@@ -568,6 +631,15 @@ mod tests {
         Event::Command(c)
     }
 
+    /// The announcement of these letters.
+    fn news(letters: &[u8]) -> Action {
+        let mut a = Announcement::default();
+        for &l in letters {
+            a.push(l);
+        }
+        Action::Announce(a)
+    }
+
     fn signals(actions: &Actions) -> Vec<Signal> {
         actions
             .iter()
@@ -576,6 +648,11 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The status write among `actions` (there must be one).
+    fn wrote_action(actions: &Actions) -> Action {
+        Action::WriteStatus(wrote(actions).unwrap())
     }
 
     fn wrote(actions: &Actions) -> Option<Status> {
@@ -688,7 +765,8 @@ mod tests {
             )
             .as_slice()
             .len(),
-            1
+            2,
+            "the status and the announcement"
         );
         assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
         s.step(Event::StatusWriteFailed, at(20));
@@ -712,6 +790,100 @@ mod tests {
             finish: true,
             ..Settings::default()
         }
+    }
+
+    fn notifying() -> Settings {
+        Settings {
+            notification_fd: Some(3),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn running_ready_writes_the_stamp_then_announces_ready() {
+        let mut s = with(notifying());
+        let actions = s.step(Event::Ready, at(2_500));
+        let status = wrote(&actions).unwrap();
+        let ready = status.beyond.unwrap().ready;
+        assert_eq!(ready, Some(at(2_500).wall));
+        assert_eq!(status.since, at(0).wall, "the start's stamp stays");
+        assert_eq!(
+            actions.as_slice(),
+            &[Action::WriteStatus(status), news(b"U")]
+        );
+        assert!(
+            s.step(Event::Ready, at(3_000)).is_empty(),
+            "the first newline counts"
+        );
+    }
+
+    #[test]
+    fn running_ready_without_notification_fd_writes_the_original_status() {
+        let mut s = up(0);
+        let actions = s.step(Event::Ready, at(10));
+        assert_eq!(actions.as_slice(), &[news(b"U")]);
+        assert_eq!(s.status().beyond, None, "18 bytes, as the original");
+    }
+
+    #[test]
+    fn stopped_finishing_and_starting_ready_is_too_late() {
+        let (mut s, _) = Supervisor::new(false, at(0));
+        assert!(s.step(Event::Ready, at(10)).is_empty());
+        let mut s = with(Settings {
+            finish: true,
+            notification_fd: Some(3),
+            ..Settings::default()
+        });
+        let exited = Event::ChildExited {
+            pid: 42,
+            ended: Ended::Exited(0),
+        };
+        s.step(exited, at(10));
+        assert_eq!(s.child(), Child::FinishStarting);
+        assert!(s.step(Event::Ready, at(11)).is_empty());
+        s.step(Event::Spawned { pid: 50 }, at(12));
+        assert!(
+            s.step(Event::Ready, at(13)).is_empty(),
+            "./finish is no service"
+        );
+    }
+
+    #[test]
+    fn running_child_exited_forgets_readiness() {
+        let mut s = with(notifying());
+        s.step(Event::Ready, at(10));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Killed(9),
+            },
+            at(500),
+        );
+        assert_eq!(actions.as_slice(), &[wrote_action(&actions), news(b"dD")]);
+        let status = wrote(&actions).unwrap();
+        assert_eq!(status.beyond.unwrap().ready, None);
+        s.step(Event::Deadline, at(RESTART_INTERVAL_MS));
+        let status = wrote(&s.step(Event::Spawned { pid: 43 }, at(1_001))).unwrap();
+        assert_eq!(
+            status.beyond.unwrap().ready,
+            None,
+            "the new run is not ready yet"
+        );
+    }
+
+    #[test]
+    fn finishing_shows_in_the_extended_status_and_ends_with_finished() {
+        let mut s = with(finishing());
+        let exited = |pid| Event::ChildExited {
+            pid,
+            ended: Ended::Exited(0),
+        };
+        let actions = s.step(exited(42), at(5_000));
+        assert!(wrote(&actions).unwrap().beyond.unwrap().finishing);
+        assert_eq!(actions[1], news(b"d"), "ended, not finished");
+        s.step(Event::Spawned { pid: 50 }, at(5_000));
+        let actions = s.step(exited(50), at(5_100));
+        assert_eq!(actions.as_slice(), &[news(b"D"), Action::Spawn]);
     }
 
     #[test]
@@ -786,7 +958,13 @@ mod tests {
             "no signal to finish"
         );
         let actions = s.step(exited(50), at(200));
-        assert!(actions.is_empty(), "the start waits for the interval");
+        assert!(
+            !actions.contains(&Action::Spawn),
+            "the start waits for the interval"
+        );
+        let written = wrote(&actions).and_then(|s| s.beyond).unwrap();
+        assert!(!written.finishing, "finished: written, then announced");
+        assert_eq!(actions.last(), Some(&news(b"D")));
         assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
         assert_eq!(
             s.step(Event::Deadline, at(RESTART_INTERVAL_MS)).as_slice(),
@@ -849,7 +1027,7 @@ mod tests {
         );
         assert_eq!(
             s.step(Event::SpawnFailed, at(5_000)).as_slice(),
-            &[Action::Spawn]
+            &[news(b"D"), Action::Spawn]
         );
     }
 
@@ -865,7 +1043,7 @@ mod tests {
         );
         assert_eq!(
             actions.as_slice(),
-            &[Action::Spawn],
+            &[news(b"dD"), Action::Spawn],
             "no status write before the fork"
         );
         let status = wrote(&s.step(Event::Spawned { pid: 43 }, at(5_001))).unwrap();
@@ -1083,7 +1261,7 @@ mod tests {
         let (mut s, _) = Supervisor::new(false, at(0));
         assert_eq!(
             s.step(cmd(Command::Exit), at(10)).as_slice(),
-            &[Action::Exit]
+            &[news(b"x"), Action::Exit]
         );
     }
 
@@ -1217,6 +1395,10 @@ mod tests {
         last_start: Option<u64>,
         /// The contents of `supervise/status`.
         disk: Option<Status>,
+        /// The letters announced so far.
+        announced: Vec<u8>,
+        /// Whether the machine's child ran after the last step.
+        machine_up: bool,
         exited: bool,
         history: Vec<(u64, Event)>,
         tally: &'t mut Tally,
@@ -1235,6 +1417,8 @@ mod tests {
                 next_pid: 100,
                 last_start: None,
                 disk: None,
+                announced: Vec::new(),
+                machine_up: false,
                 exited: false,
                 history: Vec::new(),
                 tally,
@@ -1278,6 +1462,7 @@ mod tests {
                 Event::Deadline => !due,
                 Event::ChildExited { .. } | Event::Spawned { .. } | Event::SpawnFailed => true,
                 Event::Command(_) | Event::StatusWriteFailed => false,
+                Event::Ready => true, // no notification-fd: never reported
             };
             let actions = self.s.step(event, at(self.now));
             if stray {
@@ -1301,14 +1486,24 @@ mod tests {
             if actions.len() >= MAX_ACTIONS {
                 self.fail("the action list filled up", actions);
             }
+            let spawns = actions.last() == Some(&Action::Spawn);
+            let (was_up, up) = (
+                self.machine_up,
+                matches!(self.s.child(), Child::Running { .. }),
+            );
+            self.machine_up = up;
             for (i, &action) in actions.iter().enumerate() {
                 match action {
                     Action::Spawn => {
                         if self.child.is_some() || self.spawning {
                             self.fail("spawn while a child runs or is being spawned", actions);
                         }
-                        if actions.len() != 1 {
-                            self.fail("spawn not the only action", actions);
+                        if i + 1 != actions.len()
+                            || actions
+                                .iter()
+                                .any(|a| !matches!(a, Action::Spawn | Action::Announce(_)))
+                        {
+                            self.fail("spawn with more than its announcement", actions);
                         }
                         if self
                             .last_start
@@ -1331,6 +1526,15 @@ mod tests {
                         }
                         self.disk = Some(written);
                     }
+                    Action::Announce(news) => {
+                        let after_write = !actions[i..]
+                            .iter()
+                            .any(|a| matches!(a, Action::WriteStatus(_)));
+                        if !after_write {
+                            self.fail("an announcement before the status write", actions);
+                        }
+                        self.announce(news.as_bytes(), actions);
+                    }
                     Action::SpawnFinish(_) => {
                         self.fail("./finish without a finish file (default settings)", actions)
                     }
@@ -1338,13 +1542,26 @@ mod tests {
                         if self.child.is_some() || self.spawning || i + 1 != actions.len() {
                             self.fail("exit with a child, or not last", actions);
                         }
+                        if self.announced.last() != Some(&event::EXITING) {
+                            self.fail("exit not announced", actions);
+                        }
                         self.exited = true;
                         self.tally.exits += 1;
                     }
                 }
             }
+            // Every start and every end of the child is announced, in this step.
+            if was_up != up {
+                let letter = if up { event::STARTED } else { event::ENDED };
+                let told = actions
+                    .iter()
+                    .any(|a| matches!(a, Action::Announce(n) if n.as_bytes().contains(&letter)));
+                if !told {
+                    self.fail("a start or an end not announced", actions);
+                }
+            }
             // The one write a restart saves: the status follows when the spawn is reported.
-            if actions.as_slice() != [Action::Spawn] && self.disk != Some(status) {
+            if !spawns && self.disk != Some(status) {
                 self.fail("the status file differs from status()", actions);
             }
             if let Some(Instant(d)) = self.s.deadline() {
@@ -1363,6 +1580,25 @@ mod tests {
             }
             if matches!(self.s.child(), Child::StartDue(_)) {
                 self.tally.deferred_starts += 1;
+            }
+        }
+
+        /// Checks the letters against those before: starts and ends alternate, each end
+        /// is followed by "finished" (no `./finish` here), and nothing after an exit.
+        fn announce(&mut self, letters: &[u8], actions: &Actions) {
+            for &l in letters {
+                let last = self.announced.last().copied();
+                let fits = match l {
+                    event::STARTED => matches!(last, None | Some(event::FINISHED)),
+                    event::ENDED => last == Some(event::STARTED),
+                    event::FINISHED => last == Some(event::ENDED),
+                    event::EXITING => last != Some(event::STARTED),
+                    _ => false,
+                };
+                if !fits || last == Some(event::EXITING) {
+                    self.fail("letters out of order", actions);
+                }
+                self.announced.push(l);
             }
         }
 

@@ -225,3 +225,178 @@ fn exit_waits_for_finish() {
         "supervise exited before finish ended"
     );
 }
+
+impl Running<'_> {
+    /// `svc ARGS dir` (s6-svc for s6): its exit code and how long it took.
+    fn svc_timed(&self, args: &[&str]) -> (Option<i32>, Duration) {
+        let mut all = args.to_vec();
+        all.push(self.dir.to_str().unwrap());
+        let began = Instant::now();
+        let out = self.imp.svc.run(&all, &[], b"");
+        (out.code, began.elapsed())
+    }
+}
+
+/// A service that says it is ready on descriptor 3 after `delay` seconds, noting the
+/// moment in its log first.
+fn notifying_service(name: &str, delay: &str) -> ServiceDir {
+    let dir = ServiceDir::new(name, None);
+    write_script(
+        &dir.path.join("run"),
+        &format!(
+            "#!/bin/sh\necho run >> log\nsleep {delay}\necho ready >> log\necho >&3\nexec sleep 1000\n"
+        ),
+    );
+    std::fs::write(dir.path.join("notification-fd"), "3\n").unwrap();
+    dir
+}
+
+#[test]
+fn waits_for_up_ready_down_and_restart_as_s6_svc_w() {
+    let mut seen = Vec::new();
+    for imp in &ours_and_s6() {
+        let label = &imp.supervise.label;
+        let dir = notifying_service("waits", "0.6");
+        let running = start(imp, &dir.path);
+        // Up and ready: not before the service says so.
+        let (code, took) = running.svc_timed(&["-wU", "-T", "5000"]);
+        assert_eq!(code, Some(0), "{label}: -wU");
+        assert!(
+            log(&dir).contains("ready"),
+            "{label}: -wU returned before readiness"
+        );
+        assert!(
+            took >= Duration::from_millis(400),
+            "{label}: -wU after {took:?}"
+        );
+        // States already reached end the wait at once.
+        let (code, took) = running.svc_timed(&["-wu", "-T", "5000"]);
+        assert_eq!(code, Some(0), "{label}: -wu while up");
+        assert!(
+            took < Duration::from_millis(500),
+            "{label}: -wu took {took:?}"
+        );
+        // Down with the command, then a wait for up that cannot come: timed out.
+        let (code, _) = running.svc_timed(&["-wD", "-d", "-T", "5000"]);
+        assert_eq!(code, Some(0), "{label}: -wD -d");
+        let (code, took) = running.svc_timed(&["-wu", "-T", "300"]);
+        assert_eq!(code, Some(99), "{label}: -wu on a service wanted down");
+        assert!(
+            took >= Duration::from_millis(250),
+            "{label}: timed out after {took:?}"
+        );
+        // Up again and ready, then a restart (TERM, wanted up) and its readiness.
+        let (code, _) = running.svc_timed(&["-wU", "-u", "-T", "5000"]);
+        assert_eq!(code, Some(0), "{label}: -wU -u");
+        let (code, took) = running.svc_timed(&["-wR", "-t", "-T", "5000"]);
+        assert_eq!(code, Some(0), "{label}: -wR -t");
+        assert!(
+            took >= Duration::from_millis(400),
+            "{label}: -wR after {took:?}"
+        );
+        drop(running);
+        seen.push(log(&dir));
+    }
+    let expected = "run\nready\nrun\nready\nrun\nready\n";
+    assert_eq!(seen[0], expected);
+    assert_eq!(seen[0], seen[1], "ours, then s6");
+}
+
+#[test]
+fn readiness_shows_in_svstat_and_the_original_svstat_still_reads_the_status() {
+    let imps = ours_and_s6();
+    let dir = notifying_service("notifystat", "0");
+    let running = start(&imps[0], &dir.path);
+    let (code, _) = running.svc_timed(&["-wU", "-T", "5000"]);
+    assert_eq!(code, Some(0));
+    let ours = ours(&host(), "svstat").run(&[dir.arg()], &[], b"");
+    let text = String::from_utf8_lossy(&ours.stdout).to_string();
+    assert!(text.contains(" seconds, ready "), "ours: {text}");
+    let original = dt_tests::original("svstat").run(&[dir.arg()], &[], b"");
+    let text = String::from_utf8_lossy(&original.stdout).to_string();
+    assert!(
+        text.starts_with(&format!("{}: up (pid ", dir.arg())) && !text.contains("ready"),
+        "daemontools' svstat: {text}"
+    );
+    let status = std::fs::read(dir.path.join("supervise/status")).unwrap();
+    assert_eq!(status.len(), 32, "18 bytes and our extension");
+}
+
+#[test]
+fn without_opt_in_files_the_status_stays_18_bytes_and_waits_still_work() {
+    let imps = ours_and_s6();
+    let dir = ServiceDir::new("plainwait", None);
+    write_script(&dir.path.join("run"), "#!/bin/sh\nexec sleep 1000\n");
+    let running = start(&imps[0], &dir.path);
+    let (code, _) = running.svc_timed(&["-wu", "-T", "5000"]);
+    assert_eq!(code, Some(0));
+    let (code, _) = running.svc_timed(&["-wd", "-d", "-T", "5000"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        std::fs::read(dir.path.join("supervise/status"))
+            .unwrap()
+            .len(),
+        18
+    );
+    let (code, took) = running.svc_timed(&["-wU", "-u", "-T", "500"]);
+    assert_eq!(code, Some(99), "no notification-fd: never ready (as s6)");
+    assert!(took >= Duration::from_millis(400));
+}
+
+#[test]
+fn waiting_on_a_service_without_supervise_or_whose_supervise_exits() {
+    let imps = ours_and_s6();
+    let dir = ServiceDir::new("gonewait", None);
+    write_script(&dir.path.join("run"), "#!/bin/sh\nexec sleep 1000\n");
+    let svc = ours(&host(), "svc");
+    let out = svc.run(&["-wu", "-T", "1000", dir.arg()], &[], b"");
+    assert_eq!(out.code, Some(102), "{}", out.stderr_text());
+    let running = start(&imps[0], &dir.path);
+    let (code, _) = running.svc_timed(&["-wu", "-T", "5000"]);
+    assert_eq!(code, Some(0));
+    // Waiting for a restart while supervise is told to exit: it says so as it goes.
+    let (code, took) = running.svc_timed(&["-wr", "-dx", "-T", "5000"]);
+    assert_eq!(code, Some(102), "supervise exited first");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn supervise_never_writes_to_what_is_not_a_waiters_fifo() {
+    let imps = ours_and_s6();
+    let dir = ServiceDir::new("eventplant", None);
+    write_script(&dir.path.join("run"), "#!/bin/sh\nexec sleep 1000\n");
+    let events = dir.path.join("supervise/event");
+    std::fs::create_dir_all(&events).unwrap();
+    let victim = dir.path.join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::write(events.join("file"), "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, events.join("link")).unwrap();
+    // A FIFO nobody reads: a waiter that died. supervise removes it.
+    let stale = events.join("12345");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&stale)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let running = start(&imps[0], &dir.path);
+    let (code, _) = running.svc_timed(&["-wd", "-d", "-T", "5000"]);
+    assert_eq!(code, Some(0));
+    let (code, _) = running.svc_timed(&["-wu", "-u", "-T", "5000"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert_eq!(
+        std::fs::read_to_string(events.join("file")).unwrap(),
+        "precious\n"
+    );
+    assert!(!stale.exists(), "the dead waiter's FIFO is removed");
+    let left: Vec<_> = std::fs::read_dir(&events)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        !left.iter().any(|n| n.chars().all(|c| c.is_ascii_digit())),
+        "svc removes its FIFO: {left:?}"
+    );
+}

@@ -2,8 +2,10 @@
 //! when it stops (at most once a second), obeys the commands `svc` writes to
 //! `dir/supervise/control`, and keeps `dir/supervise/status` current.
 //!
-//! Everything is event-driven: one `poll` on SIGCHLD (a signalfd) and the control FIFO,
-//! with a timeout only while a restart waits for its turn. The child gets SIGTERM if
+//! Everything is event-driven: one `poll` on SIGCHLD (a signalfd), the control FIFO and,
+//! with `notification-fd`, the service's readiness pipe, with a timeout only while
+//! something is due (a restart waiting for its turn, a KILL). Changes are announced to
+//! `svc -w` waiters (`platform::waiters`). The child gets SIGTERM if
 //! supervise dies; `supervise/lock` holds supervise's pid (for svscan, see there).
 #![no_std]
 #![deny(unsafe_code)]
@@ -24,10 +26,11 @@ use platform::file::{
 };
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
-use platform::process::{ChildSignals, exec, fork_child, kill, reap_ended};
+use platform::process::{ChildSignals, exec, fork_child, kill, move_fd, reap_ended};
+use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
-use rustix::fd::OwnedFd;
+use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{CWD, FlockOperation, Mode, OFlags, flock};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, geteuid, getppid, set_parent_process_death_signal};
@@ -44,6 +47,9 @@ struct Service<'a> {
     signals: ChildSignals,
     /// This supervise, the parent its children check for.
     pid: Pid,
+    /// The read end of the running `./run`'s `notification-fd` pipe, until it says
+    /// it is ready (or closes it).
+    readiness: Option<OwnedFd>,
 }
 
 fn run(args: Args, env: Env) -> i32 {
@@ -78,39 +84,47 @@ fn run(args: Args, env: Env) -> i32 {
         .unwrap_or_else(|e| fatal_sys(&[b"unable to write ", dir, b"/supervise/control"], e));
     let signals = ChildSignals::new()
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
-    let service = Service {
+    let mut service = Service {
         dir,
         env,
         signals,
         pid,
+        readiness: None,
     };
 
     // The first status is written before `ok` opens, as in the original: once svok
     // succeeds, svstat finds a status.
     let (mut machine, actions) = Supervisor::new(normally_up, clock());
-    perform(&mut machine, actions, &service);
+    perform(&mut machine, actions, &mut service);
     let _ = make_fifo(c"supervise/ok");
     let _ok = open_fifo(c"supervise/ok", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     loop {
         let timeout = machine.deadline().map(|Instant(at)| timeout_until(at));
         let children_fd = service.signals.fd();
+        let readiness = service.readiness.as_ref().map(|fd| fd.as_fd());
         let mut fds = [
             PollFd::new(&children_fd, PollFlags::IN),
             PollFd::new(&control, PollFlags::IN),
+            PollFd::new(readiness.as_ref().unwrap_or(&children_fd), PollFlags::IN),
         ];
-        match poll(&mut fds, timeout.as_ref()) {
+        let watched = if readiness.is_some() { 3 } else { 2 };
+        match poll(fds.get_mut(..watched).unwrap_or_default(), timeout.as_ref()) {
             Ok(_) | Err(Errno::INTR) => {}
             Err(e) => fatal_sys(&[b"unable to wait for events in ", dir], e),
         }
-        let (children, commands) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
+        let [children, commands, ready] = fds.map(|fd| !fd.revents().is_empty());
         if children {
             let _ = service.signals.drain(); // SIGCHLD only
             while let Some((pid, ended)) = reap_ended() {
                 let ended = ended.map_or_else(Ended::Killed, Ended::Exited);
                 let actions = machine.step(Event::ChildExited { pid, ended }, clock());
-                perform(&mut machine, actions, &service);
+                perform(&mut machine, actions, &mut service);
             }
+        }
+        if ready && watched == 3 && said_ready(&mut service.readiness) {
+            let actions = machine.step(Event::Ready, clock());
+            perform(&mut machine, actions, &mut service);
         }
         if commands {
             let mut bytes = [0u8; CONTROL_READ_MAX];
@@ -118,7 +132,7 @@ fn run(args: Args, env: Env) -> i32 {
             let read = bytes.get(..n).unwrap_or_default();
             for command in read.iter().filter_map(|&b| Command::from_byte(b)) {
                 let actions = machine.step(Event::Command(command), clock());
-                perform(&mut machine, actions, &service);
+                perform(&mut machine, actions, &mut service);
             }
         }
         if machine
@@ -126,9 +140,32 @@ fn run(args: Args, env: Env) -> i32 {
             .is_some_and(|Instant(at)| at <= monotonic_ms())
         {
             let actions = machine.step(Event::Deadline, clock());
-            perform(&mut machine, actions, &service);
+            perform(&mut machine, actions, &mut service);
         }
     }
+}
+
+/// Reads the readiness pipe: true at the first newline. The pipe is closed then, and
+/// when `./run` closes its end without one.
+fn said_ready(readiness: &mut Option<OwnedFd>) -> bool {
+    let mut bytes = [0u8; 64];
+    let Some(fd) = readiness else {
+        return false;
+    };
+    let said = match read(&*fd, &mut bytes) {
+        Ok(0) => Some(false),
+        Ok(n) => bytes
+            .get(..n)
+            .unwrap_or_default()
+            .contains(&b'\n')
+            .then_some(true),
+        Err(Errno::AGAIN | Errno::INTR) => None,
+        Err(_) => Some(false),
+    };
+    if said.is_some() {
+        *readiness = None;
+    }
+    said == Some(true)
 }
 
 /// Makes `supervise/` (mode 0700). A symbolic link there whose target does not exist
@@ -185,7 +222,7 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
 /// or 0, the service directory as supervise got it). If this supervise dies (kill -9),
 /// the child gets TERM, so the supervise that svscan starts next never runs a second
 /// copy; a supervise gone before the request leaves nothing to wait for.
-fn start_child(service: &Service, finish: Option<Ended>) {
+fn start_child(service: &Service, finish: Option<Ended>, notify: Option<(OwnedFd, u16)>) {
     let orphaned = set_parent_process_death_signal(Some(Signal::TERM)).is_err()
         || getppid() != Some(service.pid);
     if orphaned {
@@ -193,6 +230,11 @@ fn start_child(service: &Service, finish: Option<Ended>) {
     }
     let dir = service.dir;
     let Some(ended) = finish else {
+        if let Some((pipe, fd)) = notify {
+            if let Err(e) = move_fd(pipe, i32::from(fd)) {
+                fatal_sys(&[b"unable to set up ", dir, b"/notification-fd"], e);
+            }
+        }
         let e = exec(
             c"./run",
             &[c"./run".as_ptr().cast(), core::ptr::null()],
@@ -216,7 +258,7 @@ fn start_child(service: &Service, finish: Option<Ended>) {
 
 /// The opt-in files of the service directory, as they are now (`dt_core::settings`).
 fn settings() -> Settings {
-    use dt_core::settings::{millis, signal};
+    use dt_core::settings::{descriptor, millis, signal};
     let mut settings = Settings::default();
     let mut text = [0u8; 32];
     if let Some(down) = first_bytes(c"down-signal", &mut text).and_then(signal) {
@@ -228,6 +270,7 @@ fn settings() -> Settings {
     if let Some(ms) = first_bytes(c"timeout-finish", &mut text).and_then(millis) {
         settings.timeout_finish = ms;
     }
+    settings.notification_fd = first_bytes(c"notification-fd", &mut text).and_then(descriptor);
     settings.finish = exists(c"finish") == Ok(true);
     settings
 }
@@ -237,6 +280,18 @@ fn first_bytes<'b>(name: &CStr, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let (fd, _) = open_regular(CWD, name, OFlags::RDONLY, Mode::empty()).ok()?;
     let n = read(&fd, buf).ok()?;
     buf.get(..n)
+}
+
+/// A pipe for `./run`'s readiness: our end, and the child's with its descriptor number.
+fn readiness_pipe(fd: u16) -> Option<(OwnedFd, (OwnedFd, u16))> {
+    use rustix::pipe::{PipeFlags, pipe_with};
+    match pipe_with(PipeFlags::CLOEXEC) {
+        Ok((reader, writer)) => Some((reader, (writer, fd))),
+        Err(e) => {
+            warn_sys(&[b"unable to make a pipe for notification-fd"], e);
+            None
+        }
+    }
 }
 
 /// The kernel's signal for the machine's.
@@ -265,7 +320,7 @@ fn clock() -> Now {
 
 /// Carries out the machine's actions in order; a spawn's outcome goes back into the
 /// machine at once (a spawn is always the last action of a step).
-fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
+fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service) {
     let dir = service.dir;
     let mut i = 0;
     while i < actions.len() {
@@ -273,10 +328,11 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
             Action::Signal { pid, signal } => kill(pid, signal_number(signal)),
             Action::WriteStatus(status) => {
                 let new: &[u8] = b"/supervise/status.new";
+                let (bytes, len) = status.pack();
                 let failed: Option<(&[u8], &[u8], _)> = match replace_file(
                     c"supervise/status.new",
                     c"supervise/status",
-                    &status.pack(),
+                    bytes.get(..len).unwrap_or_default(),
                 ) {
                     Ok(()) => None,
                     Err(ReplaceError::Open(e)) => Some((b"unable to open ", new, e)),
@@ -293,16 +349,23 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &Service) {
                     continue;
                 }
             }
+            Action::Announce(news) => announce(news.as_bytes()),
             Action::Exit => exit(EXIT_OK),
             action @ (Action::Spawn | Action::SpawnFinish(_)) => {
-                let finish = match action {
-                    Action::SpawnFinish(ended) => Some(ended),
+                let (finish, notify) = match action {
+                    Action::SpawnFinish(ended) => (Some(ended), None),
                     _ => {
-                        machine.configure(settings());
-                        None
+                        let settings = settings();
+                        machine.configure(settings);
+                        (None, settings.notification_fd.and_then(readiness_pipe))
                     }
                 };
-                let started = fork_child(&service.signals, || start_child(service, finish));
+                // The write end goes to the child; the parent's copy closes when the
+                // closure is dropped here after the fork.
+                let (reader, writer) = notify.unzip();
+                service.readiness = reader;
+                let in_child = |service: &Service| start_child(service, finish, writer);
+                let started = fork_child(&service.signals, || in_child(service));
                 let event = match started {
                     Ok(pid) => Event::Spawned { pid },
                     Err(e) => {

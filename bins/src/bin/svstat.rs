@@ -7,7 +7,7 @@
 use core::ffi::CStr;
 
 use dt_core::sentence::{SENTENCE_MAX, emit};
-use dt_core::status::{STATUS_LEN, Status};
+use dt_core::status::{STATUS_MAX, Status};
 use platform::clock::now;
 use platform::file::{Cwd, Supervised, exists, open_regular, supervised};
 use platform::io::{Output, read, stdout};
@@ -57,7 +57,7 @@ fn status_of(dir: &CStr) -> Result<(Status, bool), Problem> {
     }
     let (file, _) = open_regular(CWD, c"supervise/status", OFlags::RDONLY, Mode::empty())
         .map_err(|e| Problem(b": unable to open supervise/status: ", e.text()))?;
-    let mut bytes = [0u8; STATUS_LEN];
+    let mut bytes = [0u8; STATUS_MAX];
     let n = read(&file, &mut bytes)
         .map_err(|e| Problem(b": unable to read supervise/status: ", errno_text(e)))?;
     let status = Status::unpack(&bytes[..n]).ok_or(Problem(

@@ -1,13 +1,14 @@
 //! The `supervise/status` codec on arbitrary bytes. Packing is not the exact inverse of
 //! unpacking: the reader takes any paused byte as "paused" (and only with a pid) and any
 //! want byte other than `u` and `d` as "once", so packing an unpacked status gives the
-//! canonical 18 bytes: bytes 0-15 (stamp and pid) as read, byte 16 `1` exactly when the
+//! canonical 18 bytes (and our extension, when bytes 18-31 carry its mark, canonical
+//! too: flags 0-3, the stamp only when ready): bytes 0-15 (stamp and pid) as read, byte 16 `1` exactly when the
 //! paused byte was non-zero and the pid is not 0 (else `0`), byte 17 `u` or `d` as read,
 //! else 0. Canonical bytes pack back exactly, and every status survives a pack and an
 //! unpack (with `paused` dropped when there is no pid).
 #![no_main]
 
-use dt_core::status::{STATUS_LEN, Status, Want};
+use dt_core::status::{BEYOND_MARK, STATUS_LEN, STATUS_MAX, Status, Want};
 use dt_core::tai64::Tai64N;
 use libfuzzer_sys::fuzz_target;
 
@@ -27,6 +28,23 @@ fuzz_target!(|data: &[u8]| {
         _ => Want::Once,
     };
     assert_eq!(status.want, want);
+    let extended = data.len() >= STATUS_MAX && data[STATUS_LEN] == BEYOND_MARK;
+    assert_eq!(status.beyond.is_some(), extended);
+    if let Some(beyond) = status.beyond {
+        let flags = data[STATUS_LEN + 1];
+        assert_eq!(beyond.finishing, flags & 2 != 0);
+        assert_eq!(beyond.ready.is_some(), flags & 1 != 0);
+        if let Some(ready) = beyond.ready {
+            assert_eq!(ready.pack(), data[STATUS_LEN + 2..STATUS_MAX]);
+        }
+    }
+    let (packed, len) = status.pack();
+    assert_eq!(len, if extended { STATUS_MAX } else { STATUS_LEN });
+    assert_eq!(Status::unpack(&packed[..len]), Some(status));
+    let status = Status {
+        beyond: None,
+        ..status
+    };
 
     let mut canonical = [0u8; STATUS_LEN];
     canonical.copy_from_slice(b);
@@ -34,9 +52,8 @@ fuzz_target!(|data: &[u8]| {
     if !matches!(b[17], b'u' | b'd') {
         canonical[17] = 0;
     }
-    assert_eq!(status.pack(), canonical);
+    assert_eq!(status.pack().0[..STATUS_LEN], canonical);
     assert_eq!(Status::unpack(&canonical), Some(status));
-    assert_eq!(Status::unpack(&status.pack()), Some(status));
 
     // A status built from the same bytes field by field, with any paused flag.
     let built = Status {
@@ -47,11 +64,12 @@ fuzz_target!(|data: &[u8]| {
         pid: (pid & 1 == 0).then_some(pid >> 1),
         paused: b[16] & 1 == 1,
         want,
+        beyond: None,
     };
     let expected = Status {
         paused: built.paused && built.pid.is_some_and(|p| p != 0),
         pid: built.pid.filter(|&p| p != 0),
         ..built
     };
-    assert_eq!(Status::unpack(&built.pack()), Some(expected));
+    assert_eq!(Status::unpack(&built.pack().0[..STATUS_LEN]), Some(expected));
 });
