@@ -5,7 +5,8 @@
 //! supervise writes the change's letters (s6's) to each FIFO there, after the status file
 //! that shows the change: `u` `./run` started, `U` it said it is ready
 //! (`notification-fd`), `d` it ended, `D` the service is down and finished (`./finish`
-//! ended too, or there is none), `x` supervise exits. A waiter subscribes first, then
+//! ended too, or there is none), `F` it was left down for good (`give-up`; ours), `x`
+//! supervise exits. A waiter subscribes first, then
 //! reads the status, so it misses nothing: what happened before is in the status, what
 //! happens after arrives as letters.
 
@@ -19,10 +20,13 @@ pub const READY: u8 = b'U';
 pub const ENDED: u8 = b'd';
 /// The service is down and `./finish`, if any, has ended.
 pub const FINISHED: u8 = b'D';
+/// The service was left down after too many deaths (`give-up`, or `./finish` exited
+/// 125).
+pub const FAILED: u8 = b'F';
 /// supervise exits.
 pub const EXITING: u8 = b'x';
 
-/// The letters of one change (at most three: `d`, `D` and `x`).
+/// The letters of one change (at most four: `d`, `D`, `F` and `x`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Announcement {
     letters: [u8; 4],
@@ -30,7 +34,7 @@ pub struct Announcement {
 }
 
 impl Announcement {
-    /// Adds a letter (room for four; no change has more than three).
+    /// Adds a letter (room for four, as many as one change has at most).
     pub fn push(&mut self, letter: u8) {
         if let Some(slot) = self.letters.get_mut(usize::from(self.len)) {
             *slot = letter;
@@ -92,6 +96,8 @@ pub enum Progress {
     Reached,
     /// supervise exited first.
     Gone,
+    /// The service was left down for good while the goal needed it up.
+    Failed,
 }
 
 /// One waiter's machine: the status read after subscribing, then each letter read.
@@ -118,12 +124,24 @@ impl Waiter {
         self.progress
     }
 
+    /// Whether the goal is a state of a running service.
+    fn needs_up(&self) -> bool {
+        matches!(
+            self.goal,
+            Goal::Up | Goal::Ready | Goal::Restarted | Goal::RestartedReady
+        )
+    }
+
     /// The status as read after subscribing: the goals that are states may be reached
     /// already; a restart never is.
     pub fn status(&mut self, status: &Status) -> Progress {
         let up = status.pid.is_some();
         let ready = status.beyond.is_some_and(|b| b.ready.is_some());
         let finishing = status.beyond.is_some_and(|b| b.finishing);
+        if status.beyond.is_some_and(|b| b.given_up) && self.needs_up() {
+            self.progress = Progress::Failed;
+            return self.progress;
+        }
         let reached = match self.goal {
             Goal::Up => up,
             Goal::Ready => up && ready,
@@ -150,6 +168,10 @@ impl Waiter {
             (Goal::Finished, FINISHED) => true,
             (_, EXITING) => {
                 self.progress = Progress::Gone;
+                return self.progress;
+            }
+            (_, FAILED) if self.needs_up() => {
+                self.progress = Progress::Failed;
                 return self.progress;
             }
             (_, STARTED) => {
@@ -180,6 +202,7 @@ mod tests {
             beyond: Some(Beyond {
                 ready: ready.then(|| Tai64N::from_unix(1, 0)),
                 finishing,
+                ..Beyond::default()
             }),
         }
     }
@@ -252,6 +275,23 @@ mod tests {
         assert_eq!(after(Goal::Down, up, b"dDx"), Progress::Reached);
         assert_eq!(after(Goal::Up, up, b"x"), Progress::Reached);
         assert_eq!(after(Goal::Down, up, b"xd"), Progress::Gone);
+    }
+
+    #[test]
+    fn waiting_for_up_fails_when_the_service_gives_up() {
+        let down = status(None, false, false);
+        assert_eq!(after(Goal::Up, down, b"dDF"), Progress::Failed);
+        assert_eq!(after(Goal::RestartedReady, down, b"F"), Progress::Failed);
+        assert_eq!(after(Goal::Finished, down, b"F"), Progress::Reached);
+        let given_up = Status {
+            beyond: Some(Beyond {
+                given_up: true,
+                ..Beyond::default()
+            }),
+            ..down
+        };
+        assert_eq!(after(Goal::Up, given_up, b""), Progress::Failed);
+        assert_eq!(after(Goal::Down, given_up, b""), Progress::Reached);
     }
 
     #[test]

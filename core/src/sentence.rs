@@ -11,7 +11,9 @@
 //!
 //! A status with our extension (an opt-in file: `notification-fd`, `finish`) adds, right
 //! after the seconds, `, ready N seconds` (up, and `./run` said it was ready N seconds
-//! ago) or `, finishing` (down, `./finish` runs). Without it the words are the original's.
+//! ago), `, finishing` (down, `./finish` runs), `, backing off, next start in N seconds`
+//! (down after quick deaths) or `, given up` (down after too many). Without it the words
+//! are the original's.
 
 use crate::decimal::{Digits, U64_MAX_DIGITS};
 use crate::status::{Status, Want};
@@ -23,7 +25,7 @@ pub const SENTENCE_MAX: usize = b": up (pid ".len()
     + b") ".len()
     + U64_MAX_DIGITS
     + b" seconds".len()
-    + b", ready ".len()
+    + b", backing off, next start in ".len()
     + U64_MAX_DIGITS
     + b" seconds".len()
     + b", normally down".len()
@@ -67,7 +69,17 @@ pub fn emit(
                 put(b" seconds");
             }
             (false, _) if beyond.finishing => put(b", finishing"),
-            _ => {}
+            (false, _) => {
+                if let Some(next) = beyond.next_start {
+                    put(b", backing off, next start in ");
+                    put(Digits::new(next.secs.saturating_sub(now.secs)).as_bytes());
+                    put(b" seconds");
+                }
+                if beyond.given_up {
+                    put(b", given up");
+                }
+            }
+            (true, None) => {}
         }
     }
     let notes: [(bool, &[u8]); 5] = [
@@ -226,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn longest_fits_exactly() {
+    fn the_longest_sentences_fit() {
         let status = Status {
             since: Tai64N { secs: 0, nanos: 0 },
             pid: Some(u32::MAX),
@@ -234,7 +246,7 @@ mod tests {
             want: Want::Down,
             beyond: Some(Beyond {
                 ready: Some(Tai64N { secs: 0, nanos: 0 }),
-                finishing: false,
+                ..Beyond::default()
             }),
         };
         let mut out = [0; SENTENCE_MAX];
@@ -251,7 +263,30 @@ mod tests {
             &out[..n],
             &b": up (pid 4294967295) 18446744073709551615 seconds, ready 18446744073709551615 seconds, normally down, paused, want down\n"[..]
         );
-        assert_eq!(n, SENTENCE_MAX);
+        assert!(n <= SENTENCE_MAX);
+        let down = Status {
+            pid: None,
+            want: Want::Up,
+            beyond: Some(Beyond {
+                next_start: Some(Tai64N {
+                    secs: u64::MAX,
+                    nanos: 0,
+                }),
+                given_up: true,
+                ..Beyond::default()
+            }),
+            ..status
+        };
+        let n = emit(
+            &down,
+            true,
+            Tai64N {
+                secs: u64::MAX,
+                nanos: 0,
+            },
+            &mut out,
+        );
+        assert!(n <= SENTENCE_MAX && out[n - 1] == b'\n');
     }
 
     #[test]
@@ -264,7 +299,7 @@ mod tests {
             want: Want::Up,
             beyond: Some(Beyond {
                 ready: Some(at(SINCE + 2)),
-                finishing: false,
+                ..Beyond::default()
             }),
         };
         let mut out = [0; SENTENCE_MAX];
@@ -279,8 +314,8 @@ mod tests {
         let finishing = Status {
             pid: None,
             beyond: Some(Beyond {
-                ready: None,
                 finishing: true,
+                ..Beyond::default()
             }),
             ..ready
         };
@@ -289,5 +324,36 @@ mod tests {
             &out[..n],
             b": down 3 seconds, finishing, normally up, want up\n"
         );
+    }
+
+    #[test]
+    fn beyond_backing_off_and_given_up_golden() {
+        let at = |secs: u64| Tai64N::from_unix(secs as i64, 0);
+        let status = Status {
+            since: at(SINCE),
+            pid: None,
+            paused: false,
+            want: Want::Up,
+            beyond: Some(Beyond {
+                next_start: Some(at(SINCE + 8)),
+                ..Beyond::default()
+            }),
+        };
+        let mut out = [0; SENTENCE_MAX];
+        let n = emit(&status, false, at(SINCE + 3), &mut out);
+        assert_eq!(
+            &out[..n],
+            b": down 3 seconds, backing off, next start in 5 seconds, want up\n"
+        );
+        let given_up = Status {
+            want: Want::Down,
+            beyond: Some(Beyond {
+                given_up: true,
+                ..Beyond::default()
+            }),
+            ..status
+        };
+        let n = emit(&given_up, true, at(SINCE + 3), &mut out);
+        assert_eq!(&out[..n], b": down 3 seconds, given up, normally up\n");
     }
 }

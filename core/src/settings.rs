@@ -2,7 +2,9 @@
 //! (the signal `svc -d` sends instead of TERM), `timeout-kill` (milliseconds after it
 //! before KILL), `finish` (run after `./run` ends), `timeout-finish` (milliseconds
 //! `./finish` may take before KILL, default 5000) and `notification-fd` (the descriptor on
-//! which `./run` says it is ready).
+//! which `./run` says it is ready); and two of ours, for what s6 lacks: `restart-backoff`
+//! (the longest wait between quick restarts, milliseconds) and `give-up` (deaths and a
+//! window: `5 60000`).
 //!
 //! Contract: a directory without these files gets [`Settings::default`], which is
 //! daemontools 0.76's behaviour; a file whose contents cannot be read as its format is
@@ -27,13 +29,34 @@ pub struct Settings {
     pub timeout_finish: Option<u64>,
     /// `./run` gets a pipe on this descriptor; a newline written there means ready.
     pub notification_fd: Option<u16>,
+    /// `restart-backoff`: quick deaths double the wait before the next start, from 1 s
+    /// to this many milliseconds.
+    pub restart_backoff: Option<u64>,
+    /// `give-up`: this many deaths within this many milliseconds and the service is
+    /// left down.
+    pub give_up: Option<GiveUp>,
 }
+
+/// The `give-up` file: stop restarting after `deaths` deaths within `window_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GiveUp {
+    /// How many deaths (1 to [`MAX_DEATHS`]).
+    pub deaths: u8,
+    /// Within how many milliseconds.
+    pub window_ms: u64,
+}
+
+/// Most deaths `give-up` may count (the machine remembers this many).
+pub const MAX_DEATHS: usize = 16;
 
 impl Settings {
     /// Whether the status file carries our extension (readiness, `./finish` running):
     /// only when a file asks for what it tells.
     pub fn extended(&self) -> bool {
-        self.finish || self.notification_fd.is_some()
+        self.finish
+            || self.notification_fd.is_some()
+            || self.restart_backoff.is_some()
+            || self.give_up.is_some()
     }
 }
 
@@ -45,6 +68,8 @@ impl Default for Settings {
             finish: false,
             timeout_finish: Some(FINISH_TIMEOUT_MS),
             notification_fd: None,
+            restart_backoff: None,
+            give_up: None,
         }
     }
 }
@@ -109,6 +134,23 @@ pub fn descriptor(text: &[u8]) -> Option<u16> {
     (3..1024).contains(&n).then_some(n)
 }
 
+/// `give-up` as written: two decimal numbers on the first line, the deaths (1 to
+/// [`MAX_DEATHS`]) and the window in milliseconds (`5 60000`: five deaths within a
+/// minute).
+pub fn give_up(text: &[u8]) -> Option<GiveUp> {
+    let line = first_line(text);
+    let space = crate::search::find_byte(b' ', line)?;
+    let (deaths, window) = (line.get(..space)?, line.get(space + 1..)?.trim_ascii());
+    let deaths = match millis(deaths)? {
+        Some(n) if n as usize <= MAX_DEATHS => n as u8,
+        _ => return None,
+    };
+    Some(GiveUp {
+        deaths,
+        window_ms: millis(window)??,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +194,28 @@ mod tests {
         assert_eq!(descriptor(b"99999"), None);
         assert_eq!(descriptor(b"4x"), None);
         assert_eq!(descriptor(b""), None);
+    }
+
+    #[test]
+    fn give_up_deaths_and_window() {
+        let five = GiveUp {
+            deaths: 5,
+            window_ms: 60_000,
+        };
+        assert_eq!(give_up(b"5 60000\n"), Some(five));
+        assert_eq!(give_up(b" 5  60000 "), Some(five));
+        assert_eq!(
+            give_up(b"16 1"),
+            Some(GiveUp {
+                deaths: 16,
+                window_ms: 1
+            })
+        );
+        assert_eq!(give_up(b"17 1000"), None, "more than MAX_DEATHS");
+        assert_eq!(give_up(b"0 1000"), None);
+        assert_eq!(give_up(b"5 0"), None);
+        assert_eq!(give_up(b"5"), None);
+        assert_eq!(give_up(b"5 x"), None);
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! wanted: `u` up, `d` down, 0 once. Files longer than 18 bytes (other suites append)
 //! are read by their first 18 bytes.
 //!
-//! Our extension ([`Beyond`], only with `notification-fd` or `finish`): byte 18 the mark
-//! [`BEYOND_MARK`], byte 19 flags (bit 0 ready, bit 1 `./finish` runs), bytes 20-31 the
-//! TAI64N stamp of readiness (zero when not ready). The original tools read the first 18
+//! Our extension ([`Beyond`], only with an opt-in file that it tells about): byte 18 the
+//! mark [`BEYOND_MARK`], byte 19 flags (bit 0 ready, bit 1 `./finish` runs, bit 2 backing
+//! off, bit 3 given up), bytes 20-31 a TAI64N stamp: when it became ready (bit 0), or
+//! when the next start is due (bit 2), else zero. The original tools read the first 18
 //! bytes and see what they always saw.
 
 use crate::tai64::Tai64N;
@@ -53,6 +54,10 @@ pub struct Beyond {
     pub ready: Option<Tai64N>,
     /// `./finish` runs: the service is down, but not yet finished.
     pub finishing: bool,
+    /// Down after quick deaths: the next start is due then (`restart-backoff`).
+    pub next_start: Option<Tai64N>,
+    /// Left down after too many deaths (`give-up`), until `svc -u`.
+    pub given_up: bool,
 }
 
 impl Status {
@@ -72,9 +77,12 @@ impl Status {
             return (out, STATUS_LEN);
         };
         tail[0] = BEYOND_MARK;
-        tail[1] = u8::from(beyond.ready.is_some()) | u8::from(beyond.finishing) << 1;
-        if let Some(ready) = beyond.ready {
-            tail[2..].copy_from_slice(&ready.pack());
+        tail[1] = u8::from(beyond.ready.is_some())
+            | u8::from(beyond.finishing) << 1
+            | u8::from(beyond.next_start.is_some()) << 2
+            | u8::from(beyond.given_up) << 3;
+        if let Some(stamp) = beyond.ready.or(beyond.next_start) {
+            tail[2..].copy_from_slice(&stamp.pack());
         }
         (out, STATUS_MAX)
     }
@@ -87,10 +95,12 @@ impl Status {
         stamp.copy_from_slice(&b[..12]);
         let pid = u32::from_le_bytes([b[12], b[13], b[14], b[15]]);
         let beyond = match bytes.get(STATUS_LEN..) {
-            Some([BEYOND_MARK, flags, ready @ ..]) => {
-                ready.first_chunk::<12>().map(|ready| Beyond {
-                    ready: (flags & 1 != 0).then(|| Tai64N::unpack(*ready)),
+            Some([BEYOND_MARK, flags, stamp @ ..]) => {
+                stamp.first_chunk::<12>().map(|stamp| Beyond {
+                    ready: (flags & 1 != 0).then(|| Tai64N::unpack(*stamp)),
                     finishing: flags & 2 != 0,
+                    next_start: (flags & 5 == 4).then(|| Tai64N::unpack(*stamp)),
+                    given_up: flags & 8 != 0,
                 })
             }
             _ => None,
@@ -189,7 +199,7 @@ mod tests {
         let status = Status {
             beyond: Some(Beyond {
                 ready: Some(Tai64N::from_unix(1, 0)),
-                finishing: false,
+                ..Beyond::default()
             }),
             ..golden()
         };
@@ -208,8 +218,8 @@ mod tests {
         let status = Status {
             pid: None,
             beyond: Some(Beyond {
-                ready: None,
                 finishing: true,
+                ..Beyond::default()
             }),
             ..golden()
         };
@@ -232,5 +242,33 @@ mod tests {
         let mut foreign = bytes;
         foreign[STATUS_LEN] = 0;
         assert_eq!(Status::unpack(&foreign), Some(golden()));
+    }
+
+    #[test]
+    fn beyond_backing_off_and_given_up() {
+        let status = Status {
+            pid: None,
+            beyond: Some(Beyond {
+                next_start: Some(Tai64N::from_unix(2, 0)),
+                ..Beyond::default()
+            }),
+            ..golden()
+        };
+        let (bytes, len) = status.pack();
+        assert_eq!(
+            bytes[STATUS_LEN..len],
+            [0xda, 4, 0x40, 0, 0, 0, 0, 0, 0, 0x0c, 0, 0, 0, 0]
+        );
+        assert_eq!(Status::unpack(&bytes[..len]), Some(status));
+        let given_up = Status {
+            beyond: Some(Beyond {
+                given_up: true,
+                ..Beyond::default()
+            }),
+            ..status
+        };
+        let (bytes, len) = given_up.pack();
+        assert_eq!(bytes[STATUS_LEN + 1], 8);
+        assert_eq!(Status::unpack(&bytes[..len]), Some(given_up));
     }
 }

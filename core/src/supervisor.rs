@@ -12,15 +12,17 @@
 //! The opt-in files of the service directory ([`Settings`], s6's names) add, and only
 //! when present: `./finish` run after `./run` ends (the next start waits for it, KILL
 //! after `timeout-finish`), the signal `svc -d` sends (`down-signal`), and KILL
-//! `timeout-kill` after it, and readiness (`notification-fd`: [`Event::Ready`]). With
-//! none of them the machine is daemontools 0.76's.
+//! `timeout-kill` after it, readiness (`notification-fd`: [`Event::Ready`]), and ours: a
+//! restart that backs off after quick deaths (`restart-backoff`) and gives up after too
+//! many (`give-up`, and s6's `./finish` exit code 125); `svc -u` (or `-o`) clears both.
+//! With none of them the machine is daemontools 0.76's.
 //!
 //! After each change that a waiter may wait for, the status write (if any) comes first,
 //! then [`Action::Announce`] with the change's letters ([`crate::event`]).
 
 use crate::control::Command;
 use crate::event::{self, Announcement};
-use crate::settings::Settings;
+use crate::settings::{MAX_DEATHS, Settings};
 use crate::status::{Beyond, Status, Want};
 use crate::tai64::Tai64N;
 
@@ -218,6 +220,14 @@ pub const MAX_ACTIONS: usize = 5;
 /// The actions of one step.
 pub type Actions = heapless::Vec<Action, MAX_ACTIONS>;
 
+/// What a step's announcement compares with: the machine as the step found it.
+#[derive(Clone, Copy)]
+struct Before {
+    child: Child,
+    ready: Option<Tai64N>,
+    given_up: bool,
+}
+
 /// The supervisor of one service directory.
 #[derive(Clone, Debug)]
 pub struct Supervisor {
@@ -236,6 +246,14 @@ pub struct Supervisor {
     finish_with: Option<Ended>,
     /// When the running `./run` said it was ready.
     ready: Option<Tai64N>,
+    /// The wait before the due start after quick deaths (`restart-backoff`; 0: none).
+    backoff_ms: u64,
+    /// When that start is due, on the wall clock (for the status).
+    next_start: Option<Tai64N>,
+    /// The last deaths counted for `give-up`.
+    deaths: heapless::Deque<Instant, MAX_DEATHS>,
+    /// Left down after too many deaths, until a start.
+    given_up: bool,
     settings: Settings,
 }
 
@@ -254,12 +272,21 @@ impl Supervisor {
             kill_at: None,
             finish_with: None,
             ready: None,
+            backoff_ms: 0,
+            next_start: None,
+            deaths: heapless::Deque::new(),
+            given_up: false,
             settings: Settings::default(),
         };
         if normally_up {
             s.start(now);
         }
-        let actions = s.finish_step(Child::Stopped, None);
+        let before = Before {
+            child: Child::Stopped,
+            ready: None,
+            given_up: false,
+        };
+        let actions = s.finish_step(before);
         (s, actions)
     }
 
@@ -293,6 +320,10 @@ impl Supervisor {
             beyond: self.settings.extended().then_some(Beyond {
                 ready: self.ready,
                 finishing,
+                next_start: self
+                    .next_start
+                    .filter(|_| matches!(self.child, Child::StartDue(_))),
+                given_up: self.given_up,
             }),
         }
     }
@@ -315,18 +346,30 @@ impl Supervisor {
     pub fn step(&mut self, event: Event, now: Now) -> Actions {
         use Child::{FinishStarting, Finishing, Running, StartDue, Starting, Stopped};
         use Command as C;
-        let (before, was_ready) = (self.child, self.ready);
+        let before = Before {
+            child: self.child,
+            ready: self.ready,
+            given_up: self.given_up,
+        };
         let mut actions = Actions::new();
         let a = &mut actions;
-        match (before, event) {
+        match (before.child, event) {
             // Wanting up or once starts a stopped service (a start already due stays due;
             // after `./finish`, once it is done).
             (Stopped, Event::Command(C::Up)) => {
                 self.want = Want::Up;
+                self.forget_deaths();
                 self.start(now);
             }
             (Stopped, Event::Command(C::Once)) => {
                 self.want = Want::Once;
+                self.forget_deaths();
+                self.start(now);
+            }
+            // Up while backing off: the start comes as soon as the interval allows.
+            (StartDue(_), Event::Command(C::Up)) if self.backoff_ms > 0 => {
+                self.want = Want::Up;
+                self.forget_deaths();
                 self.start(now);
             }
             (
@@ -405,9 +448,13 @@ impl Supervisor {
                     self.finished(now);
                 }
             }
-            // `./finish` ended.
-            (Finishing { pid }, Event::ChildExited { pid: exited, .. }) if pid == exited => {
+            // `./finish` ended; its exit code 125 means "do not restart" (s6's permanent
+            // failure).
+            (Finishing { pid }, Event::ChildExited { pid: exited, ended }) if pid == exited => {
                 self.kill_at = None;
+                if ended == Ended::Exited(125) && self.want == Want::Up {
+                    self.give_up();
+                }
                 self.finished(now);
             }
             // Some other process (not ours, or already handled).
@@ -490,7 +537,7 @@ impl Supervisor {
                 Event::Ready,
             ) => {}
         }
-        for action in self.finish_step(before, was_ready) {
+        for action in self.finish_step(before) {
             push(&mut actions, action);
         }
         actions
@@ -510,9 +557,71 @@ impl Supervisor {
     /// wanted up, at most once per interval.
     fn finished(&mut self, now: Now) {
         self.child = Child::Stopped;
-        if self.want == Want::Up && !self.exiting {
-            self.start(now);
+        if self.want != Want::Up || self.exiting {
+            return;
         }
+        if self.death_gives_up(now) {
+            self.give_up();
+            return;
+        }
+        let wait = self.backoff(now);
+        self.start(now);
+        if wait > 0 {
+            // Backing off: the start waits `wait` from now (and the interval, as ever).
+            let due = match self.child {
+                Child::StartDue(at) => at.max(now.mono.after(wait)),
+                _ => now.mono.after(wait),
+            };
+            self.child = Child::StartDue(due);
+            self.next_start = Some(later(now.wall, due.0 - now.mono.0));
+        }
+    }
+
+    /// Counts a death for `give-up`: true if it is one too many.
+    fn death_gives_up(&mut self, now: Now) -> bool {
+        let Some(limit) = self.settings.give_up else {
+            return false;
+        };
+        if self.deaths.is_full() {
+            self.deaths.pop_front();
+        }
+        let _ = self.deaths.push_back(now.mono);
+        let since = Instant(now.mono.0.saturating_sub(limit.window_ms));
+        while self.deaths.front().is_some_and(|&t| t < since) {
+            self.deaths.pop_front();
+        }
+        self.deaths.len() >= usize::from(limit.deaths)
+    }
+
+    /// Leaves the service down for good: wanted down, so `svc -u` starts it again.
+    fn give_up(&mut self) {
+        self.given_up = true;
+        self.want = Want::Down;
+    }
+
+    /// Forgets the deaths, the backoff and a give-up (`svc -u` or `-o`).
+    fn forget_deaths(&mut self) {
+        self.deaths.clear();
+        self.backoff_ms = 0;
+        self.next_start = None;
+        self.given_up = false;
+    }
+
+    /// The wait before the next start with `restart-backoff`: 1 s after a quick death,
+    /// doubled after each further one up to the cap; none after a run longer than the cap.
+    fn backoff(&mut self, now: Now) -> u64 {
+        let Some(cap) = self.settings.restart_backoff else {
+            return 0;
+        };
+        let ran = self
+            .last_start
+            .map_or(u64::MAX, |t| now.mono.0.saturating_sub(t.0));
+        self.backoff_ms = match self.backoff_ms {
+            _ if ran > cap => 0,
+            0 => RESTART_INTERVAL_MS.min(cap),
+            wait => wait.saturating_mul(2).min(cap),
+        };
+        self.backoff_ms
     }
 
     /// Ends the pause after a failed status write if it is over: the step then writes.
@@ -536,14 +645,14 @@ impl Supervisor {
     /// began a start, the announcement and the spawn. The status then goes straight from
     /// the old child to the new one when the spawn is reported (a failed fork writes
     /// "down" then): one write less per restart, and the fork comes sooner.
-    fn finish_step(&mut self, before: Child, was_ready: Option<Tai64N>) -> Actions {
+    fn finish_step(&mut self, before: Before) -> Actions {
         let mut actions = Actions::new();
         let exit = self.exiting && matches!(self.child, Child::Stopped | Child::StartDue(_));
-        let mut news = self.news(before, was_ready);
+        let mut news = self.news(before);
         if exit {
             news.push(event::EXITING);
         }
-        if self.child == Child::Starting && before != Child::Starting {
+        if self.child == Child::Starting && before.child != Child::Starting {
             announce(&mut actions, news);
             push(&mut actions, Action::Spawn);
             return actions;
@@ -564,8 +673,9 @@ impl Supervisor {
         actions
     }
 
-    /// The letters of the change from `before` (and its readiness) to now.
-    fn news(&self, before: Child, was_ready: Option<Tai64N>) -> Announcement {
+    /// The letters of the change from `before` to now.
+    fn news(&self, before: Before) -> Announcement {
+        let (was_ready, was_given_up, before) = (before.ready, before.given_up, before.child);
         let up = |child| matches!(child, Child::Running { .. });
         let finishing = |child| matches!(child, Child::FinishStarting | Child::Finishing { .. });
         let mut news = Announcement::default();
@@ -581,7 +691,23 @@ impl Supervisor {
         if was_ready.is_none() && self.ready.is_some() {
             news.push(event::READY);
         }
+        if !was_given_up && self.given_up {
+            news.push(event::FAILED);
+        }
         news
+    }
+}
+
+/// `wall` plus `ms` milliseconds.
+/// (At most 2^32 - 1 ms, as every time in the opt-in files: 32-bit division.)
+fn later(wall: Tai64N, ms: u64) -> Tai64N {
+    let ms = u32::try_from(ms).unwrap_or(u32::MAX);
+    let nanos = wall.nanos.min(999_999_999) + ms % 1000 * 1_000_000;
+    Tai64N {
+        secs: wall
+            .secs
+            .saturating_add(u64::from(ms / 1000 + nanos / 1_000_000_000)),
+        nanos: nanos % 1_000_000_000,
     }
 }
 
@@ -884,6 +1010,143 @@ mod tests {
         s.step(Event::Spawned { pid: 50 }, at(5_000));
         let actions = s.step(exited(50), at(5_100));
         assert_eq!(actions.as_slice(), &[news(b"D"), Action::Spawn]);
+    }
+
+    fn exited(pid: u32) -> Event {
+        Event::ChildExited {
+            pid,
+            ended: Ended::Exited(1),
+        }
+    }
+
+    /// Runs `./run` that dies `lived` ms after each start, `times` times, following the
+    /// machine's starts; returns the waits between a death and the next start.
+    fn crash_loop(s: &mut Supervisor, mut t: u64, lived: u64, times: usize) -> (Vec<u64>, u64) {
+        let mut waits = Vec::new();
+        for i in 0..times {
+            let Child::Running { pid, .. } = s.child() else {
+                panic!("not running: {:?}", s.child());
+            };
+            t += lived;
+            s.step(exited(pid), at(t));
+            let died = t;
+            if let Child::StartDue(Instant(due)) = s.child() {
+                t = due;
+                s.step(Event::Deadline, at(t));
+            }
+            assert_eq!(s.child(), Child::Starting, "death {i}");
+            s.step(
+                Event::Spawned {
+                    pid: 100 + i as u32,
+                },
+                at(t),
+            );
+            waits.push(t - died);
+        }
+        (waits, t)
+    }
+
+    #[test]
+    fn running_child_exited_quickly_backs_off_doubling_to_the_cap() {
+        let mut s = with(Settings {
+            restart_backoff: Some(10_000),
+            ..Settings::default()
+        });
+        let (waits, _) = crash_loop(&mut s, 0, 100, 7);
+        assert_eq!(waits, [1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
+    }
+
+    #[test]
+    fn running_child_exited_after_a_run_longer_than_the_cap_starts_again_at_once() {
+        let mut s = with(Settings {
+            restart_backoff: Some(5_000),
+            ..Settings::default()
+        });
+        let (waits, t) = crash_loop(&mut s, 0, 100, 3);
+        assert_eq!(waits, [1_000, 2_000, 4_000]);
+        let (waits, _) = crash_loop(&mut s, t, 6_000, 2);
+        assert_eq!(waits, [0, 0], "a long run resets the backoff");
+    }
+
+    #[test]
+    fn start_due_backing_off_shows_the_next_start_and_up_clears_it() {
+        let mut s = with(Settings {
+            restart_backoff: Some(60_000),
+            ..Settings::default()
+        });
+        let (_, t) = crash_loop(&mut s, 0, 100, 3);
+        let actions = s.step(exited(102), at(t + 100));
+        let next = wrote(&actions).unwrap().beyond.unwrap().next_start;
+        assert_eq!(
+            next,
+            Some(at(t + 100 + 8_000).wall),
+            "the fourth quick death waits 8 s"
+        );
+        assert_eq!(s.deadline(), Some(Instant(t + 8_100)));
+        let actions = s.step(cmd(Command::Up), at(t + 1_000));
+        assert_eq!(
+            actions.as_slice(),
+            &[Action::Spawn],
+            "svc -u: as soon as the interval allows"
+        );
+    }
+
+    #[test]
+    fn running_child_exited_nth_time_within_the_window_gives_up() {
+        let mut s = with(Settings {
+            give_up: Some(crate::settings::GiveUp {
+                deaths: 3,
+                window_ms: 10_000,
+            }),
+            ..Settings::default()
+        });
+        let (_, t) = crash_loop(&mut s, 0, 100, 2);
+        let actions = s.step(exited(101), at(t + 100));
+        assert_eq!(s.child(), Child::Stopped);
+        let status = wrote(&actions).unwrap();
+        assert_eq!(status.want, Want::Down);
+        assert!(status.beyond.unwrap().given_up);
+        assert_eq!(actions.last(), Some(&news(b"dDF")));
+        assert_eq!(s.deadline(), None, "no start, ever");
+        let actions = s.step(cmd(Command::Up), at(t + 1_100));
+        assert_eq!(
+            actions.as_slice(),
+            &[Action::Spawn],
+            "svc -u starts it again"
+        );
+        s.step(Event::Spawned { pid: 200 }, at(t + 1_100));
+        assert!(!s.status().beyond.unwrap().given_up);
+    }
+
+    #[test]
+    fn running_child_exited_rarely_never_gives_up() {
+        let mut s = with(Settings {
+            give_up: Some(crate::settings::GiveUp {
+                deaths: 3,
+                window_ms: 10_000,
+            }),
+            ..Settings::default()
+        });
+        let (waits, _) = crash_loop(&mut s, 0, 6_000, 6);
+        assert_eq!(waits, [0; 6], "two deaths in any ten seconds");
+    }
+
+    #[test]
+    fn finishing_exit_125_gives_up_as_s6() {
+        let mut s = with(finishing());
+        s.step(exited(42), at(5_000));
+        s.step(Event::Spawned { pid: 50 }, at(5_000));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 50,
+                ended: Ended::Exited(125),
+            },
+            at(5_100),
+        );
+        assert_eq!(s.child(), Child::Stopped);
+        assert!(!actions.contains(&Action::Spawn));
+        assert!(wrote(&actions).unwrap().beyond.unwrap().given_up);
+        assert_eq!(actions.last(), Some(&news(b"DF")));
     }
 
     #[test]
@@ -1374,6 +1637,7 @@ mod tests {
         exits: u32,
         deferred_starts: u32,
         due_starts: u32,
+        given_up: u32,
         stray_events: u32,
     }
 
@@ -1534,6 +1798,9 @@ mod tests {
                             self.fail("an announcement before the status write", actions);
                         }
                         self.announce(news.as_bytes(), actions);
+                        if news.as_bytes().contains(&event::FAILED) {
+                            self.tally.given_up += 1;
+                        }
                     }
                     Action::SpawnFinish(_) => {
                         self.fail("./finish without a finish file (default settings)", actions)
@@ -1589,9 +1856,12 @@ mod tests {
             for &l in letters {
                 let last = self.announced.last().copied();
                 let fits = match l {
-                    event::STARTED => matches!(last, None | Some(event::FINISHED)),
+                    event::STARTED => {
+                        matches!(last, None | Some(event::FINISHED | event::FAILED))
+                    }
                     event::ENDED => last == Some(event::STARTED),
                     event::FINISHED => last == Some(event::ENDED),
+                    event::FAILED => last == Some(event::FINISHED),
                     event::EXITING => last != Some(event::STARTED),
                     _ => false,
                 };
@@ -1647,6 +1917,21 @@ mod tests {
         for seed in 0..3_000 {
             let mut rng = Rng::new(seed);
             let mut w = World::new(seed, rng.below(2) == 0, rng.below(1 << 40), &mut tally);
+            // A third with daemontools' defaults, a third backing off, a third giving up.
+            w.s.configure(match seed % 3 {
+                0 => Settings::default(),
+                1 => Settings {
+                    restart_backoff: Some(1 + rng.below(30_000)),
+                    ..Settings::default()
+                },
+                _ => Settings {
+                    give_up: Some(crate::settings::GiveUp {
+                        deaths: 1 + rng.below(4) as u8,
+                        window_ms: 1 + rng.below(10_000),
+                    }),
+                    ..Settings::default()
+                },
+            });
             for _ in 0..400 {
                 if w.exited {
                     break;
@@ -1702,6 +1987,7 @@ mod tests {
             ("signals", tally.signals),
             ("exits of supervise", tally.exits),
             ("deferred starts", tally.deferred_starts),
+            ("give-ups", tally.given_up),
             ("due starts", tally.due_starts),
             ("stray events", tally.stray_events),
         ] {

@@ -85,6 +85,15 @@ fn start<'a>(imp: &'a Implementation, dir: &'a Path) -> Running<'a> {
         .stderr(Stdio::null())
         .spawn()
         .expect("supervise");
+    // Listening: its control FIFO has a reader (svok's test), so no command is lost.
+    wait_until("supervise to listen", Duration::from_secs(5), || {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(dir.join("supervise/control"))
+            .is_ok()
+    });
     Running { child, imp, dir }
 }
 
@@ -121,12 +130,13 @@ fn finish_gets_the_exit_code_or_the_signal_as_in_s6() {
         write_script(&dir.path.join("run"), RUN);
         running.svc("-o");
         wait_until("run again", Duration::from_secs(5), || {
-            log(&dir).matches("run").count() == 2
+            log(&dir).lines().filter(|l| *l == "run").count() == 2
         });
         running.svc("-k");
-        wait_until("finish after KILL", Duration::from_secs(5), || {
-            log(&dir).matches("finish").count() == 2
-        });
+        let what = format!("{}: finish after KILL", imp.supervise.label);
+        // Lines, not matches: the directory's name holds "finish" too.
+        let lines = |start: &str| log(&dir).lines().filter(|l| l.starts_with(start)).count();
+        wait_until(&what, Duration::from_secs(5), || lines("finish ") == 2);
         drop(running);
         logs.push(log(&dir).replace(dir.arg(), "DIR"));
     }
@@ -399,4 +409,73 @@ fn supervise_never_writes_to_what_is_not_a_waiters_fifo() {
         !left.iter().any(|n| n.chars().all(|c| c.is_ascii_digit())),
         "svc removes its FIFO: {left:?}"
     );
+}
+
+/// The times (seconds since the first) at which `./run` started, from its log.
+fn start_times(dir: &ServiceDir) -> Vec<f64> {
+    let text = log(dir);
+    let stamps: Vec<f64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("run ")?.parse().ok())
+        .collect();
+    stamps.iter().map(|t| t - stamps[0]).collect()
+}
+
+#[test]
+fn a_crash_loop_backs_off_doubling_to_restart_backoff_and_svstat_says_so() {
+    let imps = ours_and_s6();
+    let dir = ServiceDir::new("backoff", None);
+    write_script(
+        &dir.path.join("run"),
+        "#!/bin/sh\necho \"run $(date +%s.%N)\" >> log\nexit 1\n",
+    );
+    std::fs::write(dir.path.join("restart-backoff"), "2500\n").unwrap();
+    let running = start(&imps[0], &dir.path);
+    wait_until("four starts", Duration::from_secs(15), || {
+        start_times(&dir).len() >= 4
+    });
+    let svstat = ours(&host(), "svstat").run(&[dir.arg()], &[], b"");
+    let text = String::from_utf8_lossy(&svstat.stdout).to_string();
+    assert!(text.contains(", backing off, next start in "), "{text}");
+    let t = start_times(&dir);
+    let gaps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+    // 1 s, then 2 s, then the cap (2.5 s); each a little more (the script's own time).
+    for (gap, want) in gaps.iter().zip([1.0, 2.0, 2.5]) {
+        assert!(
+            *gap >= want - 0.05 && *gap < want + 0.6,
+            "gaps {gaps:?}, wanted about 1, 2, 2.5"
+        );
+    }
+    drop(running);
+}
+
+#[test]
+fn a_crash_loop_gives_up_after_give_up_deaths_until_svc_u() {
+    let imps = ours_and_s6();
+    let dir = ServiceDir::new("giveup", None);
+    write_script(
+        &dir.path.join("run"),
+        "#!/bin/sh\necho \"run $(date +%s.%N)\" >> log\nexit 1\n",
+    );
+    std::fs::write(dir.path.join("give-up"), "3 60000\n").unwrap();
+    let running = start(&imps[0], &dir.path);
+    wait_until("three starts", Duration::from_secs(10), || {
+        start_times(&dir).len() >= 3
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(start_times(&dir).len(), 3, "no fourth start");
+    let svstat = ours(&host(), "svstat").run(&[dir.arg()], &[], b"");
+    let text = String::from_utf8_lossy(&svstat.stdout).to_string();
+    assert!(
+        text.contains(": down ") && text.contains(", given up"),
+        "{text}"
+    );
+    let (code, took) = running.svc_timed(&["-wu", "-T", "5000"]);
+    assert_eq!(code, Some(1), "waiting for up on a service that gave up");
+    assert!(took < Duration::from_secs(1));
+    running.svc("-u");
+    wait_until("a start after svc -u", Duration::from_secs(5), || {
+        start_times(&dir).len() == 4
+    });
+    drop(running);
 }

@@ -258,7 +258,7 @@ fn start_child(service: &Service, finish: Option<Ended>, notify: Option<(OwnedFd
 
 /// The opt-in files of the service directory, as they are now (`dt_core::settings`).
 fn settings() -> Settings {
-    use dt_core::settings::{descriptor, millis, signal};
+    use dt_core::settings::{descriptor, give_up, millis, signal};
     let mut settings = Settings::default();
     let mut text = [0u8; 32];
     if let Some(down) = first_bytes(c"down-signal", &mut text).and_then(signal) {
@@ -271,6 +271,10 @@ fn settings() -> Settings {
         settings.timeout_finish = ms;
     }
     settings.notification_fd = first_bytes(c"notification-fd", &mut text).and_then(descriptor);
+    settings.restart_backoff = first_bytes(c"restart-backoff", &mut text)
+        .and_then(millis)
+        .flatten();
+    settings.give_up = first_bytes(c"give-up", &mut text).and_then(give_up);
     settings.finish = exists(c"finish") == Ok(true);
     settings
 }

@@ -6,9 +6,9 @@
 //! up, up and ready, down, down and finished, restarted, restarted and ready; `-T ms`
 //! bounds the whole wait. With several directories they are taken one after the other,
 //! each subscribed to (`platform::waiters`) before its commands are sent, so no event
-//! is missed. Exit codes then: 0 every wait ended well, 99 time out, 102 a supervise not
-//! running or gone before the event, 111 a failure (the worst one counts); without `-w`
-//! always 0, as the original.
+//! is missed. Exit codes then: 0 every wait ended well, 1 the service gave up (`give-up`),
+//! 99 time out, 102 a supervise not running or gone before the event, 111 a failure (the
+//! highest counts); without `-w` always 0, as the original.
 #![no_std]
 #![deny(unsafe_code)]
 #![no_main]
@@ -33,6 +33,9 @@ platform::tool!(b"svc", run);
 const OPTIONS: &[u8] =
     b"svc options: u up, d down, o once, x exit, p pause, c continue, h hup, a alarm, i interrupt, t term, k kill\n";
 
+/// Exit code: the service was left down for good while the wait needed it up (s6-svc's
+/// "permanent failure").
+const EXIT_FAILED: i32 = 1;
 /// Exit code: the wait timed out (s6-svc's).
 const EXIT_TIMEOUT: i32 = 99;
 /// Exit code: supervise is not running, or exited before the event (s6-svc's).
@@ -152,6 +155,10 @@ fn control(name: &[u8], commands: &[u8], goal: Option<Goal>, until: Option<u64>)
         Progress::Gone => {
             warn(&[b"unable to wait for ", name, b": supervise exited"]);
             EXIT_GONE
+        }
+        Progress::Failed => {
+            warn(&[b"unable to wait for ", name, b": the service gave up"]);
+            EXIT_FAILED
         }
     }
 }
