@@ -9,7 +9,9 @@ handler) can be reached whose name is core's (`core::panicking::*`, `panic_bound
 ...). A site is a call or jump into that machinery from any other function; its place is
 found with `llvm-symbolizer --inlining` and shown as the chain of frames outside Rust's
 own library, innermost first, up to the first frame of this project (bins/ or core/):
-`rustix-1.1.6/src/fs/raw_dir.rs:214:34 < bins/src/file.rs:247:37`.
+`rustix-1.1.6/src/fs/raw_dir.rs:214:34 < bins/src/file.rs:247:37`. Where the compiler
+merged several sites into one call, the call has line 0; each branch that jumps to it
+is then a site of its own, placed by the branch.
 
 Allow-list lines on stdin: `TOOLS REGEX # reason`, TOOLS being `*` or names joined by
 commas; a site is allowed when REGEX matches (re.search) its chain.
@@ -26,10 +28,11 @@ MACHINERY = re.compile(r'(<?core::|<\[|__rustc::rust_begin_unwind$)')
 
 
 def disassemble(path):
-    """Function name -> [(address, target function)] of every call or jump to a function."""
+    """Function name -> [(address, target function)] of every call or jump to a function,
+    and target address -> [addresses] of the jumps within a function."""
     text = subprocess.run(['llvm-objdump', '-d', '-C', '--no-show-raw-insn', path],
                           capture_output=True, text=True, check=True).stdout
-    functions, current = {}, None
+    functions, jumps, current = {}, {}, None
     for line in text.splitlines():
         m = re.match(r'^[0-9a-f]+ <(.*)>:$', line)
         if m:
@@ -37,10 +40,13 @@ def disassemble(path):
             functions[current] = []
             continue
         # x86: `callq 0x201d00 <f>`; arm: `bl 0x2422c <f> @ imm = #15068`.
-        m = re.match(r'^\s*([0-9a-f]+):.*?\s0x[0-9a-f]+ <(.*)>(?:\s+@ .*)?$', line)
-        if m and current and not re.search(r'\+0x[0-9a-f]+$', m.group(2)):
-            functions[current].append((int(m.group(1), 16), m.group(2)))
-    return functions
+        m = re.match(r'^\s*([0-9a-f]+):.*?\s0x([0-9a-f]+) <(.*)>(?:\s+@ .*)?$', line)
+        if m and current:
+            if re.search(r'\+0x[0-9a-f]+$', m.group(3)):
+                jumps.setdefault(int(m.group(2), 16), []).append(int(m.group(1), 16))
+            else:
+                functions[current].append((int(m.group(1), 16), m.group(3)))
+    return functions, jumps
 
 
 def machinery(functions):
@@ -68,21 +74,33 @@ def place(frames):
     return ' < '.join(chain)
 
 
+def symbolize(path, addresses):
+    """The frames (function, location) at each address, innermost first."""
+    if not addresses:
+        return []
+    out = subprocess.run(['llvm-symbolizer', '--inlining', '--obj=' + path]
+                         + [hex(a) for a in addresses],
+                         capture_output=True, text=True, check=True).stdout
+    blocks = [b.splitlines() for b in out.strip('\n').split('\n\n')]
+    return [list(zip(b[0::2], b[1::2])) for b in blocks]
+
+
 def sites(path):
-    """Each panic site of the binary: (chain, calling function, panic function)."""
-    functions = disassemble(path)
+    """Each panic site of the binary: (chain, panic function)."""
+    functions, jumps = disassemble(path)
     panics = machinery(functions)
     calls = [(a, f, t) for f, cs in functions.items() if f not in panics
              for a, t in cs if t in panics]
-    if not calls:
-        return set()
-    out = subprocess.run(['llvm-symbolizer', '--inlining', '--obj=' + path]
-                         + [hex(a) for a, _, _ in calls],
-                         capture_output=True, text=True, check=True).stdout
+    placed = list(zip(calls, symbolize(path, [a for a, _, _ in calls])))
+    # A call placed at line 0 stands for the jumps to it: sites the compiler merged.
+    merged = [call for call, frames in placed
+              if frames and re.search(r':0:\d+$', frames[0][1]) and call[0] in jumps]
+    behind = [(j, f, t) for a, f, t in merged for j in jumps[a]]
+    placed = [p for p in placed if p[0] not in merged]
+    placed += zip(behind, symbolize(path, [j for j, _, _ in behind]))
     found = set()
-    for (_, caller, target), block in zip(calls, out.strip('\n').split('\n\n')):
-        lines = block.splitlines()
-        chain = place(list(zip(lines[0::2], lines[1::2])))
+    for (_, caller, target), frames in placed:
+        chain = place(frames)
         if not chain or chain.startswith('??'):
             chain = '?? in ' + caller  # no line tables: never allowed
         found.add((chain, target))

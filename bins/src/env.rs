@@ -55,6 +55,13 @@ impl Args {
         (from..self.argc).filter_map(|i| self.get_c(i))
     }
 
+    /// Arguments `from` onwards, as C strings that live as long as the process (for
+    /// what lives in static memory: multilog's script). `self` is consumed, so none of
+    /// them can be handed out for writing ([`Args::into_last`]) while they are read.
+    pub fn into_from(self, from: usize) -> impl Iterator<Item = &'static CStr> {
+        (from..self.argc).filter_map(move |i| self.arg(i))
+    }
+
     /// The last argument, for writing in place: what `ps` shows of the process
     /// (readproctitle). `None` without arguments.
     pub fn into_last(self) -> Option<&'static mut [u8]> {
@@ -79,6 +86,12 @@ impl Args {
 
     /// Argument `i` as a C string (for syscalls), if there is one.
     pub fn get_c(&self, i: usize) -> Option<&CStr> {
+        self.arg(i)
+    }
+
+    /// Argument `i`, for as long as the process lives: public methods lend it for no
+    /// longer than `self` (borrowed, or consumed as by [`Args::into_from`]).
+    fn arg(&self, i: usize) -> Option<&'static CStr> {
         if i >= self.argc {
             return None;
         }

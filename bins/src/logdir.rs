@@ -25,6 +25,7 @@ use rustix::process::fchdir;
 use crate::Env;
 use crate::clock::now;
 use crate::file::{PathBuf, for_each_entry};
+use crate::io::copy;
 use crate::msg::{fatal, fatal_sys, warn, warn_sys};
 use crate::process::{ChildSignals, exec, exited_ok, fork_child, move_fd};
 
@@ -405,10 +406,10 @@ fn open_dir(path: &[u8]) -> Result<OwnedFd, Errno> {
 #[inline(never)]
 fn with_name(name: &[u8], op: &mut dyn FnMut(&CStr) -> Result<(), Errno>) -> Result<(), Errno> {
     let mut buf = [0u8; archive::NAME_MAX + 1];
-    match buf.get_mut(..name.len()) {
-        Some(room) if name.len() <= archive::NAME_MAX => room.copy_from_slice(name),
-        _ => return Err(Errno::NAMETOOLONG),
+    if name.len() > archive::NAME_MAX {
+        return Err(Errno::NAMETOOLONG);
     }
+    copy(&mut buf, name);
     match CStr::from_bytes_with_nul(buf.get(..=name.len()).unwrap_or_default()) {
         Ok(name) => op(name),
         Err(_) => Err(Errno::INVAL),

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod civil;
 pub mod control;
+pub mod copy;
 pub mod decimal;
 pub mod envdir;
 pub mod event;

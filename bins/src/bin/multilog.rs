@@ -16,8 +16,8 @@
 use core::ffi::CStr;
 
 use dt_core::log::machine::{Action, Event, Multilog};
-use dt_core::log::script::{Directive, MAX_DIRECTIVES, Script, parse};
-use platform::buffer::Buffer;
+use dt_core::log::script::{Directive, MAX_DIRECTIVES, Script};
+use platform::buffer::{Buffer, Static};
 use platform::clock::now;
 use platform::io::{read, stderr, stdin};
 use platform::logdir::{self, Dir, open_status, sleep, warn_pausing};
@@ -36,13 +36,17 @@ const INPUT_MAX: usize = 32 * 1024;
 /// Ring-buffer space, shared evenly by the log directories.
 const RING_SPACE: usize = 64 * 1024;
 
-/// The rings and the input, off the stack (multilog runs under a 32 KiB stack limit).
+/// The rings and the input, the script (3 KiB on 64-bit targets) and the machine
+/// (6 KiB), off the stack: multilog runs under a 32 KiB stack limit. The script and the
+/// machine are built at compile time and set up in place.
 static SPACE: Buffer<u8, RING_SPACE> = Buffer::new(0);
 static INPUT: Buffer<u8, INPUT_MAX> = Buffer::new(0);
+static SCRIPT: Static<Script<'static>> = Static::new(Script::new());
+static MACHINE: Static<Multilog<'static, 'static>> = Static::new(Multilog::empty());
 
 fn run(args: Args, env: Env) -> i32 {
     umask(logdir::UMASK);
-    let script = script(&args);
+    let script = script(args);
     let signals = match ChildSignals::with(&[Signal::ALARM, Signal::TERM]) {
         Ok(s) => s,
         Err(e) => fatal_sys(&[b"unable to set up signals"], e),
@@ -53,16 +57,29 @@ fn run(args: Args, env: Env) -> i32 {
     let mut statuses: [Option<OwnedFd>; MAX_DIRECTIVES] = [const { None }; MAX_DIRECTIVES];
     for (i, action) in script.actions.iter().enumerate() {
         match action {
-            Directive::Status(file) => statuses[i] = Some(open_status(file)),
+            // Both arrays have a place for each of the script's actions.
+            Directive::Status(file) => {
+                if let Some(status) = statuses.get_mut(i) {
+                    *status = Some(open_status(file));
+                }
+            }
             Directive::Directory(settings) => {
                 let (dir, size) = Dir::start(settings);
-                sizes[dirs.len()] = size;
+                if let Some(slot) = sizes.get_mut(dirs.len()) {
+                    *slot = size;
+                }
                 let _ = dirs.push(dir); // at most one per action
             }
             Directive::Select(_) | Directive::Deselect(_) | Directive::Alert => {}
         }
     }
-    let mut machine = machine(&script, &sizes);
+    let machine = MACHINE.take();
+    if machine
+        .start(script, SPACE.take(), INPUT.take(), &sizes)
+        .is_err()
+    {
+        fatal(&[b"too many actions: the limit is 64"]); // more directories than ring bytes
+    }
     loop {
         let event = match machine.next_action() {
             Action::Read => {
@@ -153,25 +170,15 @@ fn run(args: Args, env: Env) -> i32 {
     }
 }
 
-/// The script of the arguments; exits 111 if it has too many actions. Apart (as
-/// [`machine`]), so that the copies made while it is built are not on the stack while
-/// the log directories are worked on.
-#[inline(never)]
-fn script(args: &Args) -> Script<'_> {
-    match parse(args.from(1).map(CStr::to_bytes), |w| {
-        warn(&[b"ignoring unknown action: ", w]);
-    }) {
-        Ok(script) => script,
-        Err(_) => fatal(&[b"too many actions: the limit is 64"]),
+/// The script of the arguments, read in place; exits 111 if it has too many actions.
+fn script(args: Args) -> &'static Script<'static> {
+    let script = SCRIPT.take();
+    let words = args.into_from(1).map(CStr::to_bytes);
+    if script
+        .read(words, |w| warn(&[b"ignoring unknown action: ", w]))
+        .is_err()
+    {
+        fatal(&[b"too many actions: the limit is 64"]);
     }
-}
-
-/// The machine for `script`, with the rings and the input in static memory; exits 111
-/// if there are more directories than ring bytes.
-#[inline(never)]
-fn machine<'s>(script: &'s Script<'s>, sizes: &[u32]) -> Multilog<'s, 'static> {
-    match Multilog::new(script, SPACE.take(), INPUT.take(), sizes) {
-        Ok(machine) => machine,
-        Err(_) => fatal(&[b"too many actions: the limit is 64"]),
-    }
+    script
 }

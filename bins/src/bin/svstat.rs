@@ -60,7 +60,7 @@ fn status_of(dir: &CStr) -> Result<(Status, bool), Problem> {
     let mut bytes = [0u8; STATUS_MAX];
     let n = read(&file, &mut bytes)
         .map_err(|e| Problem(b": unable to read supervise/status: ", errno_text(e)))?;
-    let status = Status::unpack(&bytes[..n]).ok_or(Problem(
+    let status = Status::unpack(bytes.get(..n).unwrap_or_default()).ok_or(Problem(
         b": unable to read supervise/status: ",
         b"bad format",
     ))?;

@@ -12,6 +12,7 @@
 //!   at its firmware's date, before NTP): otherwise the newest files would sort first and
 //!   be the first removed.
 
+use crate::copy;
 use crate::tai64::{LABEL_LEN, Tai64N};
 
 /// Length of an archive name this project writes.
@@ -33,9 +34,10 @@ pub enum Kind {
 /// The archive name for a file archived at `stamp`.
 pub fn name(stamp: Tai64N, kind: Kind) -> [u8; NAME_LEN] {
     let mut out = [0u8; NAME_LEN];
-    out[..LABEL_LEN].copy_from_slice(&stamp.label());
-    out[LABEL_LEN] = b'.';
-    out[LABEL_LEN + 1] = match kind {
+    let [label @ .., dot, letter] = &mut out;
+    *label = stamp.label();
+    *dot = b'.';
+    *letter = match kind {
         Kind::Safe => b's',
         Kind::Unfinished => b'u',
     };
@@ -97,8 +99,7 @@ impl Census {
         self.newest = self.newest.max(stamp_of(name));
         let key = &name[..COUNTED_LEN];
         if self.count == 1 || key < &self.oldest[..COUNTED_LEN] {
-            self.oldest[..name.len()].copy_from_slice(name);
-            self.oldest_len = name.len();
+            self.oldest_len = copy::prefix(&mut self.oldest, name); // all of it: checked above
         }
     }
 
@@ -113,7 +114,8 @@ impl Census {
 
     /// The archive to remove to keep fewer than `num`, if one must go.
     pub fn to_remove(&self, num: u32) -> Option<&[u8]> {
-        (self.count >= num && self.count > 0).then(|| &self.oldest[..self.oldest_len])
+        let oldest = self.oldest.get(..self.oldest_len);
+        oldest.filter(|_| self.count >= num && self.count > 0)
     }
 }
 

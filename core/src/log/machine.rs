@@ -18,6 +18,7 @@ use super::notice::{self, HEAD_MAX, STATUS_LEN};
 use super::route::{Route, is_fixed, route};
 use super::script::{Directive, MAX_DIRECTIVES, Script};
 use super::writer::Writer;
+use crate::copy;
 use crate::search::find_byte;
 use crate::tai64::{LABEL_LEN, Tai64N};
 
@@ -194,7 +195,7 @@ impl Retry {
     }
 }
 
-/// The buffers given to [`Multilog::new`] are too small: the ring space needs a byte per
+/// The buffers given to [`Multilog::new`] or [`Multilog::start`] are too small: the ring space needs a byte per
 /// directory, the input a byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NoRoom;
@@ -230,8 +231,7 @@ struct Line {
 impl Line {
     /// Begins a new line, with its label if there is one.
     fn start(&mut self, label: &[u8]) {
-        self.head[..label.len()].copy_from_slice(label);
-        self.len = label.len();
+        self.len = copy::prefix(&mut self.head, label);
         self.sent = 0;
         self.begun = false;
         self.route = None;
@@ -241,17 +241,20 @@ impl Line {
 
     /// Adds bytes of `input` to the head, up to its end or the line's; returns how many.
     fn gather(&mut self, input: &[u8]) -> usize {
-        let room = HEAD_MAX - self.len;
-        let part = &input[..input.len().min(room)];
-        let (n, ended) = match find_byte(b'\n', part) {
-            Some(i) => (i, true),
-            None => (part.len(), false),
+        let room = self.head.get_mut(self.len..HEAD_MAX).unwrap_or_default();
+        let part = input.get(..room.len()).unwrap_or(input);
+        let (text, ended) = match find_byte(b'\n', part).and_then(|i| part.split_at_checked(i)) {
+            Some((text, _)) => (text, true),
+            None => (part, false),
         };
-        self.head[self.len..self.len + n].copy_from_slice(&part[..n]);
+        let n = copy::prefix(room, text);
         self.len += n;
         if ended || (self.len == HEAD_MAX && input.get(n) == Some(&b'\n')) {
-            self.head[self.len] = b'\n';
-            self.len += 1;
+            // The head has a byte past HEAD_MAX for this newline.
+            if let Some(newline) = self.head.get_mut(self.len) {
+                *newline = b'\n';
+                self.len += 1;
+            }
             self.ended = true;
             return n + 1;
         }
@@ -260,7 +263,8 @@ impl Line {
 
     /// The head without its newline: what patterns, `e` and `=file` see.
     fn content(&self) -> &[u8] {
-        &self.head[..self.len - usize::from(self.ended)]
+        let len = self.len - usize::from(self.ended);
+        self.head.get(..len).unwrap_or_default()
     }
 }
 
@@ -277,14 +281,17 @@ enum Fed {
 /// multilog's script at work.
 #[derive(Debug)]
 pub struct Multilog<'s, 'b> {
-    script: &'s Script<'s>,
+    /// `None` until [`Multilog::start`] (so that [`Multilog::empty`] is all zero bytes:
+    /// `.bss`, no bytes in the file).
+    script: Option<&'s Script<'s>>,
     /// Every line goes to every directory and nothing looks at it.
     fixed: bool,
     /// The script's `e` and `=file` actions.
     notified: Route,
     dirs: heapless::Vec<Dir<'b>, MAX_DIRECTIVES>,
     line: Line,
-    input: &'b mut [u8],
+    /// `None` until [`Multilog::start`].
+    input: Option<&'b mut [u8]>,
     /// The input not routed yet: `input[at..end]`.
     at: usize,
     end: usize,
@@ -308,6 +315,58 @@ impl<'s, 'b> Multilog<'s, 'b> {
         input: &'b mut [u8],
         current_sizes: &[u32],
     ) -> Result<Self, NoRoom> {
+        let mut machine = Multilog::empty();
+        machine.start(script, space, input, current_sizes)?;
+        Ok(machine)
+    }
+
+    /// A machine with no script and no buffers yet, to be [started](Multilog::start)
+    /// in place. A `const fn`, so that the machine (6 KiB on 64-bit targets) can live in
+    /// static memory and never pass through a small stack (multilog runs in 32 KiB); all
+    /// zero bytes (`State::Idle` included), so it takes no room in the file.
+    pub const fn empty() -> Self {
+        Multilog {
+            script: None,
+            fixed: false,
+            notified: 0,
+            dirs: heapless::Vec::new(),
+            line: Line {
+                at_start: false,
+                head: [0; HEAD_MAX + 1],
+                len: 0,
+                sent: 0,
+                begun: false,
+                route: None,
+                ended: false,
+            },
+            input: None,
+            at: 0,
+            end: 0,
+            label: [0; LABEL_LEN + 1],
+            stopping: false,
+            read_failed: false,
+            status: [0; STATUS_LEN], // written whole before each use
+            state: State::Idle,
+        }
+    }
+
+    /// Sets the machine up, in place, as [`Multilog::new`] builds it. A machine that
+    /// ran before starts afresh; after `Err` it is not to be used (as `new` gives none).
+    pub fn start(
+        &mut self,
+        script: &'s Script<'s>,
+        space: &'b mut [u8],
+        input: &'b mut [u8],
+        current_sizes: &[u32],
+    ) -> Result<(), NoRoom> {
+        // Field by field: a whole new value would be built on the stack first.
+        self.dirs.clear();
+        self.input = None;
+        self.label = [b' '; LABEL_LEN + 1];
+        (self.at, self.end) = (0, 0);
+        self.line.at_start = true;
+        (self.stopping, self.read_failed) = (false, false);
+        self.state = State::Idle;
         let dir_count = script
             .actions
             .iter()
@@ -317,47 +376,28 @@ impl<'s, 'b> Multilog<'s, 'b> {
             return Err(NoRoom);
         }
         let mut rings = space.chunks_mut((space.len() / dir_count.max(1)).max(1));
-        let mut dirs = heapless::Vec::new();
         let mut notified = 0;
         for (i, action) in script.actions.iter().enumerate() {
             match action {
                 Directive::Directory(settings) => {
                     let ring = rings.next().ok_or(NoRoom)?;
-                    let size = current_sizes.get(dirs.len()).copied().unwrap_or(0);
+                    let size = current_sizes.get(self.dirs.len()).copied().unwrap_or(0);
                     let dir = Dir {
                         bit: 1 << i,
                         writer: Writer::new(ring, settings.size, size),
                         processed: settings.processor.is_some(),
                     };
-                    dirs.push(dir).map_err(|_| NoRoom)?; // at most one per action
+                    self.dirs.push(dir).map_err(|_| NoRoom)?; // at most one per action
                 }
                 Directive::Alert | Directive::Status(_) => notified |= 1 << i,
                 Directive::Select(_) | Directive::Deselect(_) => {}
             }
         }
-        Ok(Multilog {
-            script,
-            fixed: is_fixed(script) && notified == 0,
-            notified,
-            dirs,
-            line: Line {
-                at_start: true,
-                head: [0; HEAD_MAX + 1],
-                len: 0,
-                sent: 0,
-                begun: false,
-                route: None,
-                ended: false,
-            },
-            input,
-            at: 0,
-            end: 0,
-            label: [b' '; LABEL_LEN + 1],
-            stopping: false,
-            read_failed: false,
-            status: [b'\n'; STATUS_LEN],
-            state: State::Idle,
-        })
+        self.script = Some(script);
+        self.fixed = is_fixed(script) && notified == 0;
+        self.notified = notified;
+        self.input = Some(input);
+        Ok(())
     }
 
     /// What it is doing.
@@ -367,7 +407,7 @@ impl<'s, 'b> Multilog<'s, 'b> {
 
     /// Where to read input to, after [`Action::Read`].
     pub fn input(&mut self) -> &mut [u8] {
-        self.input
+        self.input.as_deref_mut().unwrap_or_default()
     }
 
     /// What to do next. Routing the input and moving on to the next directory happen
@@ -394,7 +434,9 @@ impl<'s, 'b> Multilog<'s, 'b> {
                     let at = at + rest.trailing_zeros() as usize;
                     self.state = State::Notifying { at };
                     let content = self.line.content();
-                    if let Some(&Directive::Status(name)) = self.script.actions.get(at) {
+                    if let Some(&Directive::Status(name)) =
+                        self.script.and_then(|s| s.actions.get(at))
+                    {
                         notice::status(&mut self.status, content);
                         return Action::Status {
                             action: at,
@@ -448,8 +490,9 @@ impl<'s, 'b> Multilog<'s, 'b> {
             // Input comes only when asked for.
             (Idle, Event::Input { len, now }) => {
                 self.at = 0;
-                self.end = len.min(self.input.len());
-                self.label[..LABEL_LEN].copy_from_slice(&now.label());
+                self.end = len.min(self.input.as_deref().map_or(0, <[u8]>::len));
+                let [label @ .., _space] = &mut self.label;
+                *label = now.label();
                 self.state = Feeding;
             }
             // TERM and the end of input: close once no line is in progress (checked
@@ -459,8 +502,9 @@ impl<'s, 'b> Multilog<'s, 'b> {
                 self.stopping = true;
                 if self.line.at_start {
                     self.flush(Flush::Close, 0);
-                } else if matches!(event, Event::End) {
-                    self.input[0] = b'\n';
+                } else if let (Event::End, Some(first)) = (event, self.input().first_mut()) {
+                    // `new` refuses an empty input buffer.
+                    *first = b'\n';
                     (self.at, self.end) = (0, 1);
                     self.state = Feeding;
                 }
@@ -598,14 +642,14 @@ impl<'s, 'b> Multilog<'s, 'b> {
 
     /// Hands on as much of the input as the rings take.
     fn feed(&mut self) -> Fed {
-        let input = &self.input[self.at..self.end];
-        let label: &[u8] = if self.script.timestamp {
-            &self.label
-        } else {
-            &[]
+        let Some(script) = self.script else {
+            return Fed::Done; // not started: no input either
         };
+        let input = self.input.as_deref().and_then(|i| i.get(self.at..self.end));
+        let input = input.unwrap_or_default();
+        let label: &[u8] = if script.timestamp { &self.label } else { &[] };
         let (used, fed) = take(
-            self.script,
+            script,
             self.fixed,
             self.notified,
             &mut self.dirs,
@@ -642,7 +686,7 @@ fn take(
             Some(r) => r,
             None if fixed => *line.route.insert(route(script, b"")),
             None => {
-                used += line.gather(&input[used..]);
+                used += line.gather(input.get(used..).unwrap_or_default());
                 if !line.ended && line.len < HEAD_MAX {
                     return (used, Fed::Done); // the head is not complete yet
                 }
@@ -654,7 +698,8 @@ fn take(
             }
         };
         while line.sent < line.len {
-            match deliver(dirs, receivers, &line.head[line.sent..line.len]) {
+            let unsent = line.head.get(line.sent..line.len).unwrap_or_default();
+            match deliver(dirs, receivers, unsent) {
                 0 => return (used, Fed::Stalled),
                 n => (line.sent, line.begun) = (line.sent + n, true),
             }
@@ -663,9 +708,9 @@ fn take(
             line.at_start = true;
             continue;
         }
-        let rest = &input[used..];
-        let (chunk, ends) = match find_byte(b'\n', rest) {
-            Some(i) => (&rest[..=i], true),
+        let rest = input.get(used..).unwrap_or_default();
+        let (chunk, ends) = match find_byte(b'\n', rest).and_then(|i| rest.get(..=i)) {
+            Some(line) => (line, true),
             None => (rest, false),
         };
         if chunk.is_empty() {
@@ -690,7 +735,7 @@ fn deliver(dirs: &mut [Dir<'_>], receivers: Route, bytes: &[u8]) -> usize {
         .filter(|d| receives(d))
         .fold(bytes.len(), |n, d| n.min(d.writer.acceptable(bytes)));
     for d in dirs.iter_mut().filter(|d| receives(d)) {
-        d.writer.push(&bytes[..n]);
+        d.writer.push(bytes.get(..n).unwrap_or_default()); // n is at most bytes.len()
     }
     n
 }
@@ -837,6 +882,28 @@ mod tests {
         w.read(&mut m, b"");
         assert_eq!(w.exit, Some(false));
         w
+    }
+
+    #[test]
+    fn a_machine_started_in_place_after_a_run_starts_afresh() {
+        let (first, second) = (script(&["t", "e", "./a"]), script(&["-x*", "./a", "./b"]));
+        let (mut space, mut input) = ([0; 64], [0; 16]);
+        let (mut space2, mut input2) = ([0; 64], [0; 16]);
+        let mut m = Multilog::empty();
+        m.start(&first, &mut space, &mut input, &[]).unwrap();
+        let mut w = World::new(1);
+        w.read(&mut m, b"partial");
+        assert_eq!(w.alerts.len(), 0, "the head is not complete yet");
+        m.start(&second, &mut space2, &mut input2, &[0, 10])
+            .unwrap();
+        let mut w = World::new(2);
+        w.read(&mut m, b"xy\nab\n");
+        w.read(&mut m, b"");
+        assert_eq!((w.log(0), w.log(1)), (b"ab\n".to_vec(), b"ab\n".to_vec()));
+        assert_eq!(w.exit, Some(false));
+        let (mut space, mut input) = ([0; 1], [0; 1]);
+        let mut m = Multilog::empty();
+        assert_eq!(m.start(&second, &mut space, &mut input, &[]), Err(NoRoom));
     }
 
     // State x event.

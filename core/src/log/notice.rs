@@ -5,6 +5,7 @@
 //! most [`HEAD_MAX`], without the newline.
 
 use super::pattern::MATCH_MAX;
+use crate::copy;
 
 /// A line's first bytes, as patterns, `e` and `=file` see them (label included).
 pub const HEAD_MAX: usize = MATCH_MAX;
@@ -29,9 +30,8 @@ pub fn alert(head: &[u8], ended: bool) -> [&[u8]; 2] {
 /// The contents of a status file for a head, written into `file`: the head (at most
 /// [`HEAD_MAX`] bytes), padded with newlines to [`STATUS_LEN`] bytes.
 pub fn status(file: &mut [u8; STATUS_LEN], head: &[u8]) {
-    let n = head.len().min(HEAD_MAX);
-    file[..n].copy_from_slice(&head[..n]);
-    file[n..].fill(b'\n');
+    let n = copy::prefix(file, head.get(..HEAD_MAX).unwrap_or(head));
+    file.get_mut(n..).unwrap_or_default().fill(b'\n');
 }
 
 #[cfg(test)]

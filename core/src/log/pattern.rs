@@ -13,14 +13,16 @@ pub fn matches(pattern: &[u8], line: &[u8]) -> bool {
     loop {
         match rest {
             [] => return line.is_empty(),
-            [b'*'] => return true,
-            [b'*', next, ..] => {
+            [b'*', tail @ ..] => {
+                let Some(next) = tail.first() else {
+                    return true; // a `*` at the end: the rest of the line
+                };
                 // Skip to the next occurrence of the character after the star.
                 match line.iter().position(|c| c == next) {
-                    Some(i) => line = &line[i..],
+                    Some(i) => line = line.get(i..).unwrap_or_default(),
                     None => return false,
                 }
-                rest = &rest[1..];
+                rest = tail;
             }
             [c, tail @ ..] => {
                 match line.split_first() {

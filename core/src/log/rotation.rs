@@ -24,9 +24,12 @@ pub struct Chunk {
 pub fn next_chunk(written: u32, size: u32, pending: &[u8]) -> Chunk {
     let room = size.saturating_sub(written) as usize;
     let window_start = size.saturating_sub(NEWLINE_WINDOW);
-    let fits = &pending[..pending.len().min(room)];
+    let fits = pending.get(..room).unwrap_or(pending);
     let mut at = 0;
-    while let Some(i) = crate::search::find_byte(b'\n', &fits[at..]) {
+    while let Some(i) = fits
+        .get(at..)
+        .and_then(|f| crate::search::find_byte(b'\n', f))
+    {
         let end = at + i + 1;
         if written as usize + end >= window_start as usize {
             return Chunk {

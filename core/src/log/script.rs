@@ -53,7 +53,7 @@ pub enum Directive<'a> {
 }
 
 /// A parsed script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Script<'a> {
     /// Whether lines get a TAI64N label.
     pub timestamp: bool,
@@ -80,50 +80,72 @@ fn scan_number(text: &[u8]) -> u32 {
 /// Reads a script. `ignored` is called with each word the original would ignore.
 pub fn parse<'a>(
     words: impl IntoIterator<Item = &'a [u8]>,
-    mut ignored: impl FnMut(&'a [u8]),
+    ignored: impl FnMut(&'a [u8]),
 ) -> Result<Script<'a>, ScriptError> {
-    let mut words = words.into_iter().peekable();
-    let timestamp = words.next_if(|w| w.first() == Some(&b't')).is_some();
-    let mut script = Script {
-        timestamp,
-        actions: heapless::Vec::new(),
-    };
-    let (mut size, mut num, mut processor) = (SIZE_DEFAULT, NUM_DEFAULT, None);
-    for word in words {
-        let action = match word {
-            [b'+', pattern @ ..] => Directive::Select(pattern),
-            [b'-', pattern @ ..] => Directive::Deselect(pattern),
-            [b'e', ..] => Directive::Alert,
-            [b'=', file @ ..] => Directive::Status(file),
-            [b'.' | b'/', ..] => Directive::Directory(LogDir {
-                path: word,
-                size,
-                num,
-                processor,
-            }),
-            [b's', digits @ ..] => {
-                size = scan_number(digits).clamp(SIZE_MIN, SIZE_MAX);
-                continue;
-            }
-            [b'n', digits @ ..] => {
-                num = scan_number(digits).max(NUM_MIN);
-                continue;
-            }
-            [b'!', command @ ..] => {
-                processor = (!command.is_empty()).then_some(command);
-                continue;
-            }
-            _ => {
-                ignored(word);
-                continue;
-            }
-        };
-        script
-            .actions
-            .push(action)
-            .map_err(|_| ScriptError::TooManyActions)?;
-    }
+    let mut script = Script::new();
+    script.read(words, ignored)?;
     Ok(script)
+}
+
+impl<'a> Script<'a> {
+    /// The empty script: no label, no directives. A `const fn`, so that a script can
+    /// live in static memory and be [read](Script::read) in place (multilog's 3 KiB
+    /// of directives then never pass through its stack).
+    pub const fn new() -> Self {
+        Script {
+            timestamp: false,
+            actions: heapless::Vec::new(),
+        }
+    }
+
+    /// Reads a script into this one, replacing what it held (as [`parse`]).
+    pub fn read(
+        &mut self,
+        words: impl IntoIterator<Item = &'a [u8]>,
+        mut ignored: impl FnMut(&'a [u8]),
+    ) -> Result<(), ScriptError> {
+        let mut words = words.into_iter();
+        let first = words.next();
+        self.timestamp = matches!(first, Some([b't', ..]));
+        self.actions.clear();
+        // Not `Peekable::next_if`: it keeps an assertion that can panic.
+        let words = first.filter(|_| !self.timestamp).into_iter().chain(words);
+        let (mut size, mut num, mut processor) = (SIZE_DEFAULT, NUM_DEFAULT, None);
+        for word in words {
+            let action = match word {
+                [b'+', pattern @ ..] => Directive::Select(pattern),
+                [b'-', pattern @ ..] => Directive::Deselect(pattern),
+                [b'e', ..] => Directive::Alert,
+                [b'=', file @ ..] => Directive::Status(file),
+                [b'.' | b'/', ..] => Directive::Directory(LogDir {
+                    path: word,
+                    size,
+                    num,
+                    processor,
+                }),
+                [b's', digits @ ..] => {
+                    size = scan_number(digits).clamp(SIZE_MIN, SIZE_MAX);
+                    continue;
+                }
+                [b'n', digits @ ..] => {
+                    num = scan_number(digits).max(NUM_MIN);
+                    continue;
+                }
+                [b'!', command @ ..] => {
+                    processor = (!command.is_empty()).then_some(command);
+                    continue;
+                }
+                _ => {
+                    ignored(word);
+                    continue;
+                }
+            };
+            self.actions
+                .push(action)
+                .map_err(|_| ScriptError::TooManyActions)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! [`Writer::rotated`] starts the next file.
 
 use super::rotation::next_chunk;
+use crate::copy;
 use crate::search::find_byte;
 
 /// Buffered bytes for `current`, in a caller-provided ring.
@@ -61,7 +62,7 @@ impl<'b> Writer<'b> {
         let chunk = next_chunk(self.in_file, self.size, bytes);
         let (mut take, mut rotate) = (chunk.take, chunk.rotate);
         if self.alarm {
-            if let Some(i) = find_byte(b'\n', &bytes[..take]) {
+            if let Some(i) = bytes.get(..take).and_then(|b| find_byte(b'\n', b)) {
                 (take, rotate) = (i + 1, true);
             }
         }
@@ -75,12 +76,13 @@ impl<'b> Writer<'b> {
     /// prefix of them) into the ring; returns how many it took.
     pub fn push(&mut self, bytes: &[u8]) -> usize {
         let (take, rotate) = self.chunk(bytes);
-        let bytes = &bytes[..take];
-        let cap = self.ring.len();
-        let end = (self.start + self.len) % cap;
-        let first = bytes.len().min(cap - end);
-        self.ring[end..end + first].copy_from_slice(&bytes[..first]);
-        self.ring[..bytes.len() - first].copy_from_slice(&bytes[first..]);
+        let bytes = bytes.get(..take).unwrap_or_default(); // `chunk` takes at most `bytes`
+        // From the end of the pending bytes on, then from the ring's start: `chunk` takes
+        // no more than the free space, so it all fits.
+        let end = self.wrap(self.start + self.len);
+        let (before, after) = self.ring.split_at_mut_checked(end).unwrap_or_default();
+        let first = copy::prefix(after, bytes);
+        let take = first + copy::prefix(before, bytes.get(first..).unwrap_or_default());
         self.len += take;
         self.in_file += take as u32;
         if rotate {
@@ -92,12 +94,10 @@ impl<'b> Writer<'b> {
 
     /// The unwritten bytes, oldest first, as at most two slices (the ring wraps).
     pub fn pending(&self) -> (&[u8], &[u8]) {
-        let cap = self.ring.len();
-        let first = self.len.min(cap - self.start);
-        (
-            &self.ring[self.start..self.start + first],
-            &self.ring[..self.len - first],
-        )
+        let (before, after) = self.ring.split_at_checked(self.start).unwrap_or_default();
+        let first = after.get(..self.len).unwrap_or(after);
+        let second = before.get(..self.len - first.len()).unwrap_or(before);
+        (first, second)
     }
 
     /// Whether bytes wait to be written.
@@ -112,8 +112,14 @@ impl<'b> Writer<'b> {
         self.start = if self.len == 0 {
             0
         } else {
-            (self.start + n) % self.ring.len()
+            self.wrap(self.start + n)
         };
+    }
+
+    /// Position `i` of the ring, counted on past its end (`i` is a position in the ring
+    /// plus at most the ring's length, so less than twice that length: no division).
+    fn wrap(&self, i: usize) -> usize {
+        i.checked_sub(self.ring.len()).unwrap_or(i)
     }
 
     /// Whether `current` is complete and written: time to rotate it.
