@@ -48,7 +48,7 @@ pub fn read_options<'a>(
                 each(letter, None).map_err(|()| OptionError::Unknown(letter))?;
                 continue;
             }
-            let value = match &letters[i + 1..] {
+            let value = match letters.get(i + 1..).unwrap_or_default() {
                 [] => {
                     consumed += 1;
                     args.next().ok_or(OptionError::MissingValue(letter))?

@@ -479,3 +479,55 @@ fn a_crash_loop_gives_up_after_give_up_deaths_until_svc_u() {
     });
     drop(running);
 }
+
+#[test]
+fn readiness_waits_and_give_up_on_full_targets() {
+    // Our supervise and svc as built for each board (under qemu-user when foreign): the
+    // readiness pipe, the waiters' FIFOs, the 32-byte status read back on the host (the
+    // byte order of every field), and a give-up.
+    for target in dt_tests::full_targets() {
+        let imp = Implementation {
+            supervise: ours(&target, "supervise"),
+            svc: ours(&target, "svc"),
+        };
+        let label = &imp.supervise.label;
+        let dir = notifying_service("targetready", "0.3");
+        let running = start(&imp, &dir.path);
+        let (code, _) = running.svc_timed(&["-wU", "-T", "10000"]);
+        assert_eq!(code, Some(0), "{label}: -wU");
+        assert!(log(&dir).contains("ready"), "{label}: -wU before readiness");
+        let bytes = std::fs::read(dir.path.join("supervise/status")).unwrap();
+        let status = dt_core::status::Status::unpack(&bytes).unwrap();
+        let ready = status.beyond.and_then(|b| b.ready);
+        assert!(
+            status.pid.is_some() && ready.is_some(),
+            "{label}: {status:?}"
+        );
+        assert!(
+            ready.unwrap() >= status.since,
+            "{label}: ready before the start"
+        );
+        let svstat = ours(&target, "svstat").run(&[dir.arg()], &[], b"");
+        let text = String::from_utf8_lossy(&svstat.stdout).to_string();
+        assert!(text.contains(" seconds, ready "), "{label}: {text}");
+        drop(running);
+
+        let dir = ServiceDir::new("targetgiveup", None);
+        write_script(
+            &dir.path.join("run"),
+            "#!/bin/sh\necho run >> log\nexit 1\n",
+        );
+        std::fs::write(dir.path.join("give-up"), "2 60000\n").unwrap();
+        let running = start(&imp, &dir.path);
+        let status = || std::fs::read(dir.path.join("supervise/status")).unwrap_or_default();
+        wait_until("the give-up", Duration::from_secs(10), || {
+            dt_core::status::Status::unpack(&status())
+                .and_then(|s| s.beyond)
+                .is_some_and(|b| b.given_up)
+        });
+        assert_eq!(log(&dir), "run\nrun\n", "{label}: two starts, then no more");
+        let (code, _) = running.svc_timed(&["-wu", "-T", "10000"]);
+        assert_eq!(code, Some(1), "{label}: waiting for up after the give-up");
+        drop(running);
+    }
+}

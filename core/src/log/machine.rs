@@ -124,7 +124,12 @@ pub enum Flush {
 }
 
 /// What the machine is doing.
+///
+/// `repr(u8)` puts the tag first with [`State::Idle`] as 0: without it, 32-bit targets
+/// store `Idle` as a niche value, and [`Multilog::empty`] (a static of about 5 KB) would
+/// leave `.bss` for `.data`, in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum State {
     /// Everything read is written out: waiting for input or a signal.
     Idle,
