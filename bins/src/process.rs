@@ -11,7 +11,7 @@ use core::ffi::CStr;
 use crate::runtime::{self as rt, Fork, How, KernelSigSet};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
-use rustix::process::{Pid, Signal, WaitOptions, kill_process, wait, waitpid};
+use rustix::process::{Pid, Signal, WaitOptions, kill_process, kill_process_group, wait, waitpid};
 
 use crate::file::PathBuf;
 use crate::io::read;
@@ -147,6 +147,25 @@ pub fn kill(pid: u32, signal: Signal) {
     if let Some(pid) = pid {
         let _ = kill_process(pid, signal);
     }
+}
+
+/// Sends `signal` to the process group `pid` leads; to `pid` alone if there is no such
+/// group (the child has not made it yet). Never to process 1's group or our own.
+pub fn kill_group(pid: u32, signal: Signal) {
+    let group = i32::try_from(pid)
+        .ok()
+        .filter(|&p| p > 1 && p != rustix::process::getpgrp().as_raw_nonzero().get())
+        .and_then(Pid::from_raw);
+    if let Some(group) = group {
+        if kill_process_group(group, signal) == Err(Errno::SRCH) {
+            kill(pid, signal);
+        }
+    }
+}
+
+/// Makes the calling process (a child before `exec`) the leader of a new process group.
+pub fn lead_group() -> Result<(), Errno> {
+    rustix::process::setpgid(None, None)
 }
 
 /// Forks. The child gets back the signal mask the process started with and runs

@@ -2,9 +2,9 @@
 //! (the signal `svc -d` sends instead of TERM), `timeout-kill` (milliseconds after it
 //! before KILL), `finish` (run after `./run` ends), `timeout-finish` (milliseconds
 //! `./finish` may take before KILL, default 5000) and `notification-fd` (the descriptor on
-//! which `./run` says it is ready); and two of ours, for what s6 lacks: `restart-backoff`
-//! (the longest wait between quick restarts, milliseconds) and `give-up` (deaths and a
-//! window: `5 60000`).
+//! which `./run` says it is ready); and three of ours, for what s6 lacks: `restart-backoff`
+//! (the longest wait between quick restarts, milliseconds), `give-up` (deaths and a
+//! window: `5 60000`) and `down-group` (present: stop signals go to the process group).
 //!
 //! Contract: a directory without these files gets [`Settings::default`], which is
 //! daemontools 0.76's behaviour; a file whose contents cannot be read as its format is
@@ -35,6 +35,9 @@ pub struct Settings {
     /// `give-up`: this many deaths within this many milliseconds and the service is
     /// left down.
     pub give_up: Option<GiveUp>,
+    /// `down-group`: `./run` leads a process group of its own, and the down signal, its
+    /// CONT and the KILL of `timeout-kill` go to the whole group.
+    pub down_group: bool,
 }
 
 /// The `give-up` file: stop restarting after `deaths` deaths within `window_ms`.
@@ -70,6 +73,7 @@ impl Default for Settings {
             notification_fd: None,
             restart_backoff: None,
             give_up: None,
+            down_group: false,
         }
     }
 }

@@ -204,6 +204,13 @@ pub enum Action {
         /// The signal.
         signal: Signal,
     },
+    /// Send a signal to the child's process group (`down-group`: the child leads it).
+    SignalGroup {
+        /// The child, the group's leader.
+        pid: u32,
+        /// The signal.
+        signal: Signal,
+    },
     /// Write this status (atomically) to `supervise/status`; report
     /// [`Event::StatusWriteFailed`] if that fails.
     WriteStatus(Status),
@@ -508,7 +515,14 @@ impl Supervisor {
                 self.child = Stopped;
                 self.start(now);
             }
-            (Running { pid, .. } | Finishing { pid }, Event::Deadline)
+            (Running { pid, .. }, Event::Deadline)
+                if self.kill_at.is_some_and(|at| now.mono >= at) =>
+            {
+                self.kill_at = None;
+                self.status_retry_due(now);
+                self.stop_signal(a, pid, Signal::Kill);
+            }
+            (Finishing { pid }, Event::Deadline)
                 if self.kill_at.is_some_and(|at| now.mono >= at) =>
             {
                 self.kill_at = None;
@@ -546,10 +560,19 @@ impl Supervisor {
     /// Tells `./run` to stop: the down signal, then CONT (a stopped process must wake to
     /// die), and KILL `timeout-kill` later if set (a second `d` does not move it).
     fn stop(&mut self, a: &mut Actions, pid: u32, now: Now) {
-        signal(a, pid, self.settings.down_signal);
-        signal(a, pid, Signal::Continue);
+        self.stop_signal(a, pid, self.settings.down_signal);
+        self.stop_signal(a, pid, Signal::Continue);
         if self.kill_at.is_none() {
             self.kill_at = self.settings.timeout_kill.map(|ms| now.mono.after(ms));
+        }
+    }
+
+    /// A signal that stops `./run`: to its process group with `down-group`.
+    fn stop_signal(&self, a: &mut Actions, pid: u32, signal: Signal) {
+        if self.settings.down_group {
+            push(a, Action::SignalGroup { pid, signal });
+        } else {
+            push(a, Action::Signal { pid, signal });
         }
     }
 
@@ -1147,6 +1170,33 @@ mod tests {
         assert!(!actions.contains(&Action::Spawn));
         assert!(wrote(&actions).unwrap().beyond.unwrap().given_up);
         assert_eq!(actions.last(), Some(&news(b"DF")));
+    }
+
+    #[test]
+    fn running_command_down_with_down_group_signals_the_group_then_kills_it() {
+        let mut s = with(Settings {
+            down_group: true,
+            timeout_kill: Some(300),
+            ..Settings::default()
+        });
+        let group = |signal| Action::SignalGroup { pid: 42, signal };
+        let actions = s.step(cmd(Command::Down), at(100));
+        assert_eq!(
+            actions[..2],
+            [group(Signal::Terminate), group(Signal::Continue)]
+        );
+        assert_eq!(
+            s.step(cmd(Command::Terminate), at(150)).as_slice(),
+            &[Action::Signal {
+                pid: 42,
+                signal: Signal::Terminate
+            }],
+            "svc -t: the process only, as ever"
+        );
+        assert_eq!(
+            s.step(Event::Deadline, at(400)).as_slice(),
+            &[group(Signal::Kill)]
+        );
     }
 
     #[test]
@@ -1778,7 +1828,7 @@ mod tests {
                         self.spawning = true;
                         self.tally.spawns += 1;
                     }
-                    Action::Signal { pid, .. } => {
+                    Action::Signal { pid, .. } | Action::SignalGroup { pid, .. } => {
                         if self.child != Some(pid) {
                             self.fail("a signal to a process not the current child", actions);
                         }

@@ -531,3 +531,40 @@ fn readiness_waits_and_give_up_on_full_targets() {
         drop(running);
     }
 }
+
+fn alive(pid: u32) -> bool {
+    // A zombie counts as gone: its parent (a reaper) has not collected it yet.
+    dt_tests::service::process_state(pid).is_some_and(|s| s != 'Z')
+}
+
+#[test]
+fn down_group_stops_what_the_service_left_behind_too() {
+    let imps = ours_and_s6();
+    for group in [false, true] {
+        let dir = ServiceDir::new("downgroup", None);
+        write_script(
+            &dir.path.join("run"),
+            "#!/bin/sh\nsleep 1001 &\necho $! > bgpid\nexec sleep 1002\n",
+        );
+        if group {
+            std::fs::write(dir.path.join("down-group"), "").unwrap();
+        }
+        let running = start(&imps[0], &dir.path);
+        let bgpid = || std::fs::read_to_string(dir.path.join("bgpid")).ok();
+        wait_until("the background child", Duration::from_secs(5), || {
+            bgpid().is_some_and(|p| p.ends_with('\n'))
+        });
+        let bg: u32 = bgpid().unwrap().trim().parse().unwrap();
+        let (code, _) = running.svc_timed(&["-wD", "-d", "-T", "5000"]);
+        assert_eq!(code, Some(0));
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(
+            alive(bg),
+            !group,
+            "down-group {group}: the background child {}",
+            if group { "survived" } else { "died (daemontools leaves it)" }
+        );
+        drop(running);
+        dt_tests::service::kill(bg, libc::SIGKILL);
+    }
+}

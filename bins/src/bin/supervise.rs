@@ -26,7 +26,9 @@ use platform::file::{
 };
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
-use platform::process::{ChildSignals, exec, fork_child, kill, move_fd, reap_ended};
+use platform::process::{
+    ChildSignals, exec, fork_child, kill, kill_group, lead_group, move_fd, reap_ended,
+};
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
@@ -222,7 +224,12 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
 /// or 0, the service directory as supervise got it). If this supervise dies (kill -9),
 /// the child gets TERM, so the supervise that svscan starts next never runs a second
 /// copy; a supervise gone before the request leaves nothing to wait for.
-fn start_child(service: &Service, finish: Option<Ended>, notify: Option<(OwnedFd, u16)>) {
+fn start_child(
+    service: &Service,
+    finish: Option<Ended>,
+    notify: Option<(OwnedFd, u16)>,
+    group: bool,
+) {
     let orphaned = set_parent_process_death_signal(Some(Signal::TERM)).is_err()
         || getppid() != Some(service.pid);
     if orphaned {
@@ -233,6 +240,11 @@ fn start_child(service: &Service, finish: Option<Ended>, notify: Option<(OwnedFd
         if let Some((pipe, fd)) = notify {
             if let Err(e) = move_fd(pipe, i32::from(fd)) {
                 fatal_sys(&[b"unable to set up ", dir, b"/notification-fd"], e);
+            }
+        }
+        if group {
+            if let Err(e) = lead_group() {
+                fatal_sys(&[b"unable to set up ", dir, b"/down-group"], e);
             }
         }
         let e = exec(
@@ -275,6 +287,7 @@ fn settings() -> Settings {
         .and_then(millis)
         .flatten();
     settings.give_up = first_bytes(c"give-up", &mut text).and_then(give_up);
+    settings.down_group = exists(c"down-group") == Ok(true);
     settings.finish = exists(c"finish") == Ok(true);
     settings
 }
@@ -330,6 +343,7 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
     while i < actions.len() {
         match actions[i] {
             Action::Signal { pid, signal } => kill(pid, signal_number(signal)),
+            Action::SignalGroup { pid, signal } => kill_group(pid, signal_number(signal)),
             Action::WriteStatus(status) => {
                 let new: &[u8] = b"/supervise/status.new";
                 let (bytes, len) = status.pack();
@@ -356,20 +370,26 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
             Action::Announce(news) => announce(news.as_bytes()),
             Action::Exit => exit(EXIT_OK),
             action @ (Action::Spawn | Action::SpawnFinish(_)) => {
-                let (finish, notify) = match action {
-                    Action::SpawnFinish(ended) => (Some(ended), None),
+                let (finish, notify, group) = match action {
+                    Action::SpawnFinish(ended) => (Some(ended), None, false),
                     _ => {
                         let settings = settings();
                         machine.configure(settings);
-                        (None, settings.notification_fd.and_then(readiness_pipe))
+                        let notify = settings.notification_fd.and_then(readiness_pipe);
+                        (None, notify, settings.down_group)
                     }
                 };
                 // The write end goes to the child; the parent's copy closes when the
                 // closure is dropped here after the fork.
                 let (reader, writer) = notify.unzip();
                 service.readiness = reader;
-                let in_child = |service: &Service| start_child(service, finish, writer);
+                let in_child = |service: &Service| start_child(service, finish, writer, group);
                 let started = fork_child(&service.signals, || in_child(service));
+                if let (Ok(pid), true) = (started, group) {
+                    // Also from here: a stop signal right after the fork finds the group.
+                    let pid = rustix::process::Pid::from_raw(pid as i32);
+                    let _ = rustix::process::setpgid(pid, pid);
+                }
                 let event = match started {
                     Ok(pid) => Event::Spawned { pid },
                     Err(e) => {
