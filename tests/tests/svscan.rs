@@ -308,13 +308,17 @@ fn the_log_pipe_loses_and_repeats_nothing_when_either_side_is_killed() {
         // with lines in its own buffer loses them by itself: not the pipe's doing).
         std::thread::sleep(Duration::from_millis(150));
         svc("-p", &service);
+        let logger = child_in(&log).expect("logger");
+        // Drained: the length stands still and the logger sleeps (in its read of the
+        // empty pipe): under load a stable length alone does not show that a logger
+        // waiting for the CPU wrote out what it read.
+        let waiting = || dt_tests::service::process_state(logger) == Some('S');
         let mut last = length();
         wait_until("the pipe to drain", Duration::from_secs(5), || {
             std::thread::sleep(Duration::from_millis(50));
             let now = length();
-            std::mem::replace(&mut last, now) == now
+            std::mem::replace(&mut last, now) == now && waiting()
         });
-        let logger = child_in(&log).expect("logger");
         kill(logger, libc::SIGKILL);
         svc("-c", &service); // lines written now wait in the pipe svscan holds
         wait_until("a new logger", Duration::from_secs(5), || {
