@@ -11,7 +11,7 @@ import re
 import statistics
 import sys
 
-STAMP = r"^\[\s*([0-9.]+)\] "
+STAMP = r"\[\s*([0-9.]+)\] "  # anywhere: a line may follow another's unfinished output
 
 
 def stamps(text, pattern):
@@ -19,20 +19,23 @@ def stamps(text, pattern):
 
 
 def spread(values, fmt):
+    """median unit [min-max]"""
     if not values:
         return "none"
-    med = statistics.median(values)
-    if len(values) == 1:
-        return fmt(med)
-    return f"{fmt(med)} [{fmt(min(values))}-{fmt(max(values))}]"
+    (med, unit), (lo, _), (hi, _) = (fmt(v) for v in (statistics.median(values), min(values), max(values)))
+    return f"{med} {unit}" if len(values) == 1 else f"{med} {unit} [{lo}-{hi}]"
 
 
 def ms(x):
-    return f"{x * 1000:.0f} ms" if x < 10 else f"{x:.1f} s"
+    return (f"{x * 1000:.0f}", "ms")
 
 
 def secs(x):
-    return f"{x:.2f} s"
+    return (f"{x:.2f}", "s")
+
+
+def kb(x):
+    return (f"{x:.0f}", "kB")
 
 
 def boot_figures(text, nserv):
@@ -40,6 +43,7 @@ def boot_figures(text, nserv):
     f = {}
     ex = stamps(text, r"Run (\S+) as init process")
     hook = stamps(text, r"BENCH-HOOK done")
+    hook0 = stamps(text, r"BENCH-HOOK start")
     starts = sorted((float(m.group(1)), m.group(2), float(m.group(3)))
                     for m in stamps(text, r"BENCH-START (\S+) ([0-9.]+)"))
     # the first start of each service (a respawned one would start again)
@@ -57,10 +61,11 @@ def boot_figures(text, nserv):
         f["exec_first"] = first[0][0] - t_exec
         if len(first) >= nserv:
             f["exec_all"] = first[nserv - 1][0] - t_exec
-    if t_exec is not None and hook:
-        f["exec_hook"] = float(hook[0].group(1)) - t_exec
-        if first:
-            f["hook_first"] = first[0][0] - float(hook[0].group(1))
+    if hook0 and hook and t_exec is not None and first:
+        h0, h1 = float(hook0[0].group(1)), float(hook[0].group(1))
+        f["exec_hook"] = h0 - t_exec
+        f["hook"] = h1 - h0
+        f["hook_first"] = first[0][0] - h1
     if term and end:
         f["term_end"] = float(end[-1].group(1)) - float(term[-1].group(1))
     return f
@@ -72,18 +77,20 @@ def boot_table(runs, nserv):
     for kind, arch, init, rep, console in runs:
         text = open(console, errors="replace").read()
         f = boot_figures(text, nserv)
-        if len(f) < 6:
+        if len(f) < 7:
             ok = False
             print(f"bench/init: {arch} {init} boot {rep}: only {sorted(f)} on the console ({console})",
                   file=sys.stderr)
         rows.setdefault((arch, init), []).append(f)
     cols = [("kernel_first", "kernel start -> first service (its uptime)", secs),
-            ("exec_hook", "init's exec -> boot hook done", ms),
-            ("hook_first", "boot hook done -> first service", ms),
             ("exec_first", "init's exec -> first service", ms),
+            ("exec_hook", "of which: exec -> boot hook started (sh, /dev mounted)", ms),
+            ("hook", "the boot hook's work", ms),
+            ("hook_first", "boot hook done -> first service", ms),
             ("exec_all", f"init's exec -> all {nserv} services", ms),
             ("term_end", "TERM -> `reboot: Restarting system`", ms)]
-    names = {"svscan": "ours `svscan` (rdinit=/bin/svscan)",
+    names = {"svscan": "ours `svscan` (rdinit=/bin/svscan), directories in /service",
+             "linked": "ours `svscan` (rdinit=/bin/svscan), directories linked into /service",
              "busybox": "busybox `init` (rdinit=/bin/init, inittab)"}
     print(f"| arch | init | {' | '.join(c[1] for c in cols)} |")
     print("|---|---|" + "---|" * len(cols))
@@ -125,26 +132,33 @@ def memory_table(runs):
             d["procs"] = int(procs) / n
             d["up"] = t1 - t0
             per.setdefault(suite, []).append(d)
-    kb = lambda x: f"{x:.0f} kB"
     ours = statistics.median(d["lost"] for d in per.get("ours", [{"lost": 0}]))
     names = {"ours": "ours `svscan` + `supervise` x2 + `multilog`",
              "daemontools": "daemontools 0.76 `svscan` + `supervise` x2 + `multilog`",
              "runit": "runit `runsvdir` + `runsv` + `svlogd`",
-             "s6": "s6 `s6-svscan` + `s6-supervise` x2 + `s6-log`"}
+             "s6": "s6 `s6-svscan` + `s6-supervise` x2 + `s6-log`",
+             "bare": "the service alone: `sleep`, no supervisor, no logger"}
+    bare = statistics.median(d["lost"] for d in per["bare"]) if "bare" in per else None
     print("| suite | processes per service | MemAvailable lost per service | peer / ours | "
-          "of which user memory (AnonPages) | kernel (KernelStack + PageTables + SUnreclaim) "
-          "| files on tmpfs (Shmem) | all up after |")
-    print("|---|---|---|---|---|---|---|---|")
-    for suite in ("ours", "daemontools", "runit", "s6"):
+          "of which the processes' own (AnonPages) | the rest: the kernel's (stacks, page tables, "
+          "slab, pipes) and files in tmpfs | per process | supervision and logging (less the service alone) | all up after |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for suite in ("ours", "daemontools", "runit", "s6", "bare"):
         ds = per.get(suite)
         if not ds:
             continue
         lost = statistics.median(d["lost"] for d in ds)
-        ratio = f"{lost / ours:.2f}" if suite != "ours" and ours > 0 else ""
-        print(f"| {names[suite]} | {statistics.median(d['procs'] for d in ds):.0f} | "
-              f"{spread([d['lost'] for d in ds], kb)} | {ratio} | "
-              f"{spread([d['AnonPages'] for d in ds], kb)} | {spread([d['kernel'] for d in ds], kb)} | "
-              f"{spread([d['Shmem'] for d in ds], kb)} | {spread([d['up'] for d in ds], secs)} |")
+        procs = statistics.median(d["procs"] for d in ds)
+        ratio = f"{lost / ours:.2f}" if suite not in ("ours", "bare") and ours > 0 else ""
+        tree = f"{lost - bare:.0f} kB" if bare is not None and suite != "bare" else ""
+        print(f"| {names[suite]} | {procs:.0f} | {spread([d['lost'] for d in ds], kb)} | {ratio} | "
+              f"{spread([d['AnonPages'] for d in ds], kb)} | {spread([d['lost'] - d['AnonPages'] for d in ds], kb)} | "
+              f"{lost / procs:.0f} kB | {tree} | {spread([d['up'] for d in ds], secs)} |")
+    print()
+    print("The kernel's fields, per service (medians): " + "; ".join(
+        f"{suite} " + ", ".join(f"{k} {statistics.median(d[k] for d in per[suite]):.0f} kB"
+                                for k in ("KernelStack", "PageTables", "SUnreclaim", "Shmem"))
+        for suite in ("ours", "daemontools", "runit", "s6", "bare") if suite in per))
     print()
     return ok
 

@@ -11,8 +11,13 @@
 #           all 40 run and 2 s have passed, sends TERM to process 1 (reboot); a router's
 #           shutdown hook (swapoff -a; umount -a -r). Measured: kernel start -> the
 #           first service's ./run running (its /proc/uptime), svscan's exec (the
-#           kernel's "Run /bin/svscan as init process") -> the first and -> the last of
-#           the 20, and TERM -> the kernel's "reboot: Restarting system". With BB=1
+#           kernel's "Run /bin/svscan as init process") -> the first (and how much of
+#           that the boot hook took) and -> the last of the 20, and TERM -> the
+#           kernel's "reboot: Restarting system". Twice: the
+#           service directories made in /service (as tests/boot has them) and made in
+#           /etc/sv and linked into /service (svscan starts a directory made in place
+#           only once it has been left alone for a second, and the kernel unpacked the
+#           initramfs moments ago; a linked one at once). With BB=1
 #           (default) the same with busybox init (rdinit=/bin/init, an inittab with
 #           the hooks as sysinit and shutdown lines, one respawn line per service
 #           piped into its multilog) for comparison.
@@ -20,8 +25,9 @@
 #           bench/init-guest/mem: for MEM_REPS rounds, each suite (ours, daemontools
 #           0.76, runit, s6: Debian 12's dynamically linked binaries and the libraries
 #           ldd names, copied into the initramfs) runs MEM_N services, each `sleep`
-#           with a logger (multilog, svlogd, s6-log); what MemAvailable lost (caches
-#           dropped, settled) divided by MEM_N, and the same for the kernel's own
+#           with a logger (multilog, svlogd, s6-log), and MEM_N `sleep` alone (the
+#           service without supervision); what MemAvailable lost (caches dropped,
+#           settled) divided by MEM_N, and the same for AnonPages and the kernel's own
 #           fields (KernelStack, PageTables, SUnreclaim).
 # Environment: REPS=3 BB=1 MEM_N=100 MEM_REPS=3 MEM_MB=512; BOOT_OUT (default
 # target/bench/init: trees, images, console logs), BOOT_CACHE and DIST as for
@@ -56,24 +62,29 @@ done
 RUNS=$BOOT_OUT/runs    # one line per boot: kind arch init rep console
 mkdir -p "$BOOT_OUT" && : > "$RUNS"
 
-# guest_tree ARCH INIT DIR: the initramfs tree of a boot bench (INIT: svscan or busybox)
+# guest_tree ARCH INIT DIR: the initramfs tree of a boot bench. INIT: svscan (the
+# service directories in /service, as in tests/boot), linked (in /etc/sv, linked into
+# /service) or busybox (busybox init)
 guest_tree() {
-    local arch=$1 init=$2 R=$3 i s
+    local arch=$1 init=$2 R=$3 i s d=service
     make_tree "$arch" svscan "$R"
     rm -rf "$R/service" && mkdir -p "$R/service/.svscan" "$R/etc/bench"
     cp "$GUEST"/* "$R/etc/bench/"
     cp "$GUEST/boot" "$GUEST/shutdown" "$R/service/.svscan/"
-    for i in $(seq -w 1 $NSERV); do
-        s=$R/service/s$i
-        mkdir -p "$s/log"
-        cp "$GUEST/service-run" "$s/run"
-        cp "$GUEST/log-run" "$s/log/run"
+    [ "$init" = linked ] && d=etc/sv
+    for s in $(seq -f 's%02g' 1 $NSERV) trigger; do
+        mkdir -p "$R/$d/$s"
+        [ "$d" = service ] || ln -s "/$d/$s" "$R/service/$s"
+        [ "$s" = trigger ] && continue
+        mkdir -p "$R/$d/$s/log"
+        cp "$GUEST/service-run" "$R/$d/$s/run"
+        cp "$GUEST/log-run" "$R/$d/$s/log/run"
     done
-    if [ "$init" = svscan ]; then
-        mkdir -p "$R/service/trigger"
-        printf '#!/bin/sh\nexec /etc/bench/trigger %s\n' $NSERV > "$R/service/trigger/run"
-        chmod 755 "$R/service/trigger/run"
+    if [ "$init" != busybox ]; then
+        printf '#!/bin/sh\nexec /etc/bench/trigger %s\n' $NSERV > "$R/$d/trigger/run"
+        chmod 755 "$R/$d/trigger/run"
     else
+        rm -rf "$R/service/trigger"
         {
             echo "::sysinit:/service/.svscan/boot"
             for i in $(seq -w 1 $NSERV); do echo "::respawn:/etc/bench/bbsvc s$i"; done
@@ -126,20 +137,23 @@ peers_tree() { # peers_tree DIR
     done
 }
 
+say "$(date -u '+%F %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+kernels=""
 status=0
 for part in "${parts[@]}"; do
     case $part in
     boot)
         for ARCH in "${archs[@]}"; do
             arch_info "$ARCH"; setup_qemu; setup_guest "$ARCH"
-            inits=(svscan); [ "$BB" = 1 ] && inits+=(busybox)
+            kernels+=" $ARCH: $(basename "$KERNEL"),"
+            inits=(svscan linked); [ "$BB" = 1 ] && inits+=(busybox)
             for init in "${inits[@]}"; do
                 w=$BOOT_OUT/$ARCH-$init
                 guest_tree "$ARCH" "$init" "$w/root"
                 for r in $(seq 1 "$REPS"); do
                     append="console=$CONSOLE panic=-1 printk.devkmsg=on"
-                    if [ "$init" = svscan ]; then append+=" rdinit=/bin/svscan -- /service"
-                    else append+=" rdinit=/bin/init"; fi
+                    if [ "$init" = busybox ]; then append+=" rdinit=/bin/init"
+                    else append+=" rdinit=/bin/svscan -- /service"; fi
                     say "$ARCH $init: boot $r of $REPS"
                     run_guest "$w" 256 120 "$append" || { say "$ARCH $init: boot $r: qemu ended with status $?"; status=1; }
                     cp "$w/console.txt" "$w/console-$r.txt"
@@ -167,4 +181,6 @@ for part in "${parts[@]}"; do
     esac
 done
 python3 bench/init.py "$RUNS" "$NSERV" || status=1
+[ -z "$kernels" ] || echo "Kernels:${kernels%,}; qemu: $("$QEMU_BIN" --version | head -n 1)"
+echo "Wall time of bench/init.sh: $SECONDS s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
