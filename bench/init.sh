@@ -67,7 +67,8 @@ mkdir -p "$BOOT_OUT" && : > "$RUNS"
 # /service) or busybox (busybox init)
 guest_tree() {
     local arch=$1 init=$2 R=$3 i s d=service
-    make_tree "$arch" svscan "$R"
+    # the "int" mode's tree: the boot test's tools and busybox, nothing mode-specific
+    make_tree "$arch" int "$R"
     rm -rf "$R/service" && mkdir -p "$R/service/.svscan" "$R/etc/bench"
     cp "$GUEST"/* "$R/etc/bench/"
     cp "$GUEST/boot" "$GUEST/shutdown" "$R/service/.svscan/"
@@ -166,7 +167,7 @@ for part in "${parts[@]}"; do
         ARCH=x86_64
         arch_info "$ARCH"; setup_qemu; setup_guest "$ARCH"
         w=$BOOT_OUT/$ARCH-memory
-        make_tree "$ARCH" svscan "$w/root"
+        make_tree "$ARCH" int "$w/root"
         rm -rf "$w/root/service" && mkdir -p "$w/root/service/.svscan" "$w/root/service/mem" "$w/root/etc/bench"
         cp "$GUEST"/* "$w/root/etc/bench/"
         cp "$GUEST/boot" "$w/root/service/.svscan/"

@@ -16,7 +16,7 @@ load_boot
 ARCH=${1:-x86_64}
 arch_info $ARCH; setup_qemu; setup_guest $ARCH
 w=$BOOT_OUT/$ARCH; R=$w/root
-make_tree $ARCH svscan "$R"
+make_tree $ARCH int "$R"    # the "int" mode's tree: tools and busybox, nothing mode-specific
 rm -rf "$R/service" "$R/etc/lib.sh" "$R/etc/check"
 mkdir -p "$R/etc/service/.svscan" "$R/etc/sv/ticker/log" "$R/etc/sv/console"
 cat > "$R/etc/service/.svscan/boot" <<'EOF'
