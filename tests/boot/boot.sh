@@ -22,7 +22,7 @@
 # Needs apt-get (download only: nothing is installed), dpkg-deb, python3 and timeout;
 # no root, no KVM. Exits 0 only if every check of every boot passed.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 HERE=$ROOT/tests/boot
 CACHE=${BOOT_CACHE:-$ROOT/target/boot-cache}
@@ -320,6 +320,9 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
         "$passed" "$total" "$secs" "$which" "$w/console.txt" | tee -a "$OUT/summary"
     return 1
 }
+
+# Sourced with BOOT_LIB=1 (bench/init.sh): the functions above, and no boot
+[ -z "${BOOT_LIB:-}" ] || return 0
 
 status=0
 : > "$OUT/summary"
