@@ -70,7 +70,15 @@ impl Drop for Running<'_> {
             .imp
             .svc
             .run(&["-dx", self.dir.to_str().unwrap()], &[], b"");
-        std::thread::sleep(Duration::from_millis(200));
+        // supervise exits once ./run and ./finish are done (a finish that hangs gets
+        // KILL after timeout-finish); killing it sooner would leave them behind.
+        let gone = Instant::now();
+        while gone.elapsed() < Duration::from_secs(7) {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
