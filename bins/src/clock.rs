@@ -15,6 +15,14 @@ pub fn wall_clock() -> (i64, u32) {
     clock_gettime(libc::CLOCK_REALTIME as u32)
 }
 
+/// The wall clock the kernel stamps files with (`CLOCK_REALTIME_COARSE`, a tick
+/// behind at most), in milliseconds: a file changed after this reading never shows an
+/// older ctime.
+pub fn file_clock_ms() -> i64 {
+    let (secs, nanos) = clock_gettime(libc::CLOCK_REALTIME_COARSE as u32);
+    secs.saturating_mul(1000) + i64::from(nanos / 1_000_000)
+}
+
 /// A `poll` timeout of `ms` milliseconds, at most 2^32 - 1 (49 days: every caller polls
 /// in a loop that waits again), so that 32-bit boards divide natively.
 pub fn timeout_ms(ms: u64) -> rustix::time::Timespec {

@@ -58,10 +58,16 @@ pub const SETTLE_MS: i64 = 1_000;
 /// Whether a new service directory (made in place, not linked in) whose newest change
 /// (the ctime of the directory, `run`, `log` or `log/run`) was at `changed_ms` is still
 /// being made at `now_ms` (both wall-clock milliseconds): changed within the last
-/// [`SETTLE_MS`]. A change further ahead than that is the clock having gone back, not a
-/// directory being made.
-pub fn settling(changed_ms: i64, now_ms: i64) -> bool {
-    changed_ms > now_ms.saturating_sub(SETTLE_MS) && changed_ms <= now_ms.saturating_add(SETTLE_MS)
+/// [`SETTLE_MS`], and not before `first_scan_ms`, when svscan's first scan began (after
+/// the boot hook): what was there then is taken as complete, so the directories an
+/// initramfs unpacked or the boot hook made start at once. `first_scan_ms` is read from
+/// the coarse clock the kernel stamps files with, so a change after it never reads as
+/// older (one in the same millisecond settles). A change further ahead than
+/// [`SETTLE_MS`] is the clock having gone back, not a directory being made.
+pub fn settling(changed_ms: i64, now_ms: i64, first_scan_ms: i64) -> bool {
+    changed_ms > now_ms.saturating_sub(SETTLE_MS)
+        && changed_ms <= now_ms.saturating_add(SETTLE_MS)
+        && changed_ms >= first_scan_ms
 }
 
 /// A directory's identity.
@@ -1433,11 +1439,18 @@ mod tests {
 
     #[test]
     fn settling_within_the_last_second_only() {
-        assert!(settling(10_000, 10_000));
-        assert!(settling(9_001, 10_000));
-        assert!(!settling(9_000, 10_000));
-        assert!(!settling(0, 10_000));
-        assert!(settling(11_000, 10_000)); // a coarse ctime a little ahead
-        assert!(!settling(11_001, 10_000)); // the clock went back
+        assert!(settling(10_000, 10_000, 0));
+        assert!(settling(9_001, 10_000, 0));
+        assert!(!settling(9_000, 10_000, 0));
+        assert!(!settling(0, 10_000, 0));
+        assert!(settling(11_000, 10_000, 0)); // a coarse ctime a little ahead
+        assert!(!settling(11_001, 10_000, 0)); // the clock went back
+        // Made before the first scan (an initramfs, the boot hook): complete.
+        assert!(!settling(9_500, 10_000, 9_800));
+        assert!(
+            settling(9_790, 10_000, 9_800),
+            "within the coarse clock's lag"
+        );
+        assert!(settling(9_900, 10_000, 9_800), "made since: still settling");
     }
 }

@@ -570,7 +570,11 @@ fn down_group_stops_what_the_service_left_behind_too() {
             alive(bg),
             !group,
             "down-group {group}: the background child {}",
-            if group { "survived" } else { "died (daemontools leaves it)" }
+            if group {
+                "survived"
+            } else {
+                "died (daemontools leaves it)"
+            }
         );
         drop(running);
         dt_tests::service::kill(bg, libc::SIGKILL);

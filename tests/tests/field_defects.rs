@@ -313,6 +313,45 @@ fn a_linked_complete_directory_starts_at_once() {
     }
 }
 
+#[test]
+fn directories_made_in_place_before_svscan_starts_at_once() {
+    // As an initramfs unpacks /service just before the kernel starts svscan: made in
+    // place a moment before svscan runs, complete when it first looks, so no settling.
+    let start = Instant::now();
+    let scan = Scan::start("madebefore", |dir| {
+        let service = dir.join("x");
+        std::fs::create_dir_all(service.join("log")).unwrap();
+        write_script(
+            &service.join("run"),
+            "#!/bin/sh\necho hello\nexec sleep 1000\n",
+        );
+        write_script(
+            &service.join("log/run"),
+            "#!/bin/sh\nexec cat >> ../log.txt\n",
+        );
+        // A few clock ticks: the kernel stamps files with a coarse clock, and a change in
+        // the very tick of the first scan is taken as still being made.
+        std::thread::sleep(Duration::from_millis(30));
+    });
+    let service = scan.service("x");
+    wait_until("supervise for x", Duration::from_secs(5), || {
+        service.join("supervise/ok").exists()
+    });
+    let took = start.elapsed();
+    eprintln!("made in place before svscan: supervised after {took:?}");
+    assert!(
+        took < Duration::from_millis(700),
+        "took {took:?}: held back as if still being made"
+    );
+    wait_until("its line logged", Duration::from_secs(5), || {
+        std::fs::read_to_string(service.join("log.txt")).is_ok_and(|t| t.contains("hello"))
+    });
+    drop(scan);
+    for d in [service.clone(), service.join("log")] {
+        let _ = tool("svc").run(&["-dx", d.to_str().unwrap()], &[], b"");
+    }
+}
+
 // ---- 4. Debian's dangling supervise link ----
 
 #[test]

@@ -32,7 +32,7 @@ use dt_core::scan::{
     Action, DirId, Ending, Event, Hook, Instant, Role, Scanner, Warning, settling,
 };
 use platform::buffer::Static;
-use platform::clock::{monotonic_ms, timeout_ms, timeout_until, wall_clock};
+use platform::clock::{file_clock_ms, monotonic_ms, timeout_ms, timeout_until, wall_clock};
 use platform::file::{PathBuf, Supervised, for_each_entry, open_fifo, supervised};
 use platform::io::{read, write_all};
 use platform::msg::{fatal_sys, warn, warn_sys};
@@ -60,6 +60,9 @@ struct LogPipe {
 struct Context<'a> {
     signals: &'a ChildSignals,
     env: Env,
+    /// When the first scan began (wall-clock ms; 0 until then): directories made before
+    /// it are complete ([`settling`]).
+    first_scan_ms: core::cell::Cell<i64>,
 }
 
 fn run(args: Args, env: Env) -> i32 {
@@ -87,6 +90,7 @@ fn run(args: Args, env: Env) -> i32 {
     let cx = Context {
         signals: &signals,
         env,
+        first_scan_ms: core::cell::Cell::new(0),
     };
     // The first scan is due at once (any instant is past).
     let machine = MACHINE.take();
@@ -198,11 +202,15 @@ type EachEntry<'a> = &'a mut dyn FnMut(&CStr);
 
 /// One pass over the directory, reported to the machine entry by entry.
 fn scan(machine: &mut Scanner<LogPipe>, cx: &Context) {
+    if cx.first_scan_ms.get() == 0 {
+        cx.first_scan_ms.set(file_clock_ms());
+    }
     feed(machine, Event::ScanBegins, c"", cx);
     let each: EachEntry = &mut |name| {
         if let Some(id) = directory(name) {
             // Whether a new directory is still being made is asked only of new ones.
-            let settling = !machine.knows(id) && being_made(name.to_bytes());
+            let settling =
+                !machine.knows(id) && being_made(name.to_bytes(), cx.first_scan_ms.get());
             feed(machine, Event::Entry { id, settling }, name, cx);
         }
     };
@@ -308,9 +316,9 @@ fn end(ending: Ending) -> ! {
 
 /// Whether `name`, not yet a service, is a directory made in place (not a symbolic
 /// link: a linked-in directory is complete) in which the directory itself, `run`,
-/// `log` or `log/run` changed within the last `SETTLE_MS`.
+/// `log` or `log/run` changed within the last `SETTLE_MS`, since the first scan began.
 #[inline(never)] // out of line is smaller (the size budget)
-fn being_made(name: &[u8]) -> bool {
+fn being_made(name: &[u8], first_scan_ms: i64) -> bool {
     // One path, set again for each look (a 4 KiB path each would deepen the stack).
     let mut path = PathBuf::empty();
     let linked = path.set(&[name]).is_ok()
@@ -319,8 +327,7 @@ fn being_made(name: &[u8]) -> bool {
     if linked {
         return false;
     }
-    let (secs, nanos) = wall_clock();
-    let now_ms = secs.saturating_mul(1000) + i64::from(nanos / 1_000_000);
+    let now_ms = wall_ms();
     [&b""[..], b"/run", b"/log", b"/log/run"]
         .iter()
         .any(|part| {
@@ -329,9 +336,15 @@ fn being_made(name: &[u8]) -> bool {
                     #[allow(clippy::useless_conversion)] // i32 on some 32-bit targets
                     let changed = i64::from(st.st_ctime).saturating_mul(1000)
                         + (st.st_ctime_nsec as i64) / 1_000_000;
-                    settling(changed, now_ms)
+                    settling(changed, now_ms, first_scan_ms)
                 })
         })
+}
+
+/// The wall clock in milliseconds.
+fn wall_ms() -> i64 {
+    let (secs, nanos) = wall_clock();
+    secs.saturating_mul(1000) + i64::from(nanos / 1_000_000)
 }
 
 /// Starts supervise for the service `name` (`role` main) or its logger, unless one
