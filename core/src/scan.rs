@@ -27,7 +27,11 @@
 //! [`Ending`] other than [`Ending::Exit`]) it also runs the boot hook before the first
 //! scan and, after the loggers, the shutdown hook (each waited for at most
 //! [`HOOK_MS`]), then TERM to every process, [`GRACE_MS`] (less once none is left),
-//! KILL to the rest, and the reboot, halt or power-off: it never exits.
+//! KILL to the rest, and the reboot, halt or power-off: it never exits. A process 1
+//! that cannot enter its scan directory (the caller reports [`Event::NoDirectory`]
+//! instead of [`Event::Boot`]) does not exit either: it tries again every
+//! [`ENTER_RETRY_MS`] ([`Action::Enter`]) and boots once it is in; a stop meanwhile
+//! skips what needs the directory (its services, its hooks).
 
 pub use crate::supervisor::Instant;
 
@@ -49,6 +53,13 @@ pub const HOOK_MS: u64 = 60_000;
 
 /// Between TERM and KILL to every process left, as process 1 shuts down.
 pub const GRACE_MS: u64 = 3_000;
+
+/// Between tries of a process 1 to enter a scan directory it could not enter.
+pub const ENTER_RETRY_MS: u64 = 1_000;
+
+/// Of the failed tries to enter the scan directory, every this many is warned about
+/// (once a minute), besides the first (the caller's): the console does not fill up.
+pub const ENTER_WARN_EVERY: u32 = 60;
 
 /// How long a service directory made in place must have been left alone before it is
 /// started: a script that makes `run`, `log/` and `log/run` in any order within this
@@ -170,6 +181,11 @@ pub enum Event<P> {
     /// Process 1 has no child left (`wait` says so): every other process has gone (an
     /// orphan becomes its child), so none is left for KILL.
     Alone,
+    /// Process 1 starts but could not enter its scan directory (missing, not a
+    /// directory, no permission; the caller has warned): it tries again, then boots.
+    NoDirectory,
+    /// The outcome of [`Action::Enter`]: whether svscan is in the scan directory now.
+    Entered(bool),
 }
 
 /// Something the caller must do, in order.
@@ -208,6 +224,12 @@ pub enum Action<'a, P> {
     },
     /// Exit svscan (status 0), or sync and reboot, halt or power off.
     End(Ending),
+    /// Try to enter the scan directory again (and watch it for changes once in); report
+    /// [`Event::Entered`]. `warn`: say why if it fails. Always last.
+    Enter {
+        /// Whether a failure is to be warned about.
+        warn: bool,
+    },
 }
 
 /// Most actions one event causes: both stop phases and the exit (or the shutdown hook).
@@ -249,6 +271,9 @@ pub enum State {
     /// Process 1 shutting down: TERM went to every process; KILL and the end come when
     /// none is left or at this instant.
     Killing(Instant, Ending),
+    /// Process 1 outside its scan directory, which it could not enter: it tries again at
+    /// this instant; the count of failed tries so far.
+    Entering(Instant, u32),
 }
 
 /// One known service.
@@ -312,7 +337,8 @@ impl<P> Scanner<P> {
             State::Idle(at)
             | State::Hooked(_, _, at)
             | State::Stopping(_, at, _)
-            | State::Killing(at, _) => Some(at),
+            | State::Killing(at, _)
+            | State::Entering(at, _) => Some(at),
             State::Scanning { .. } => None,
         }
     }
@@ -335,7 +361,7 @@ impl<P> Scanner<P> {
     /// Handles one event that happened at `now`.
     #[inline(never)] // inlined into svscan's one caller it costs 200 bytes more
     pub fn step(&mut self, event: Event<P>, now: Instant) -> Actions<'_, P> {
-        use State::{Hooked, Idle, Killing, Scanning, Stopping};
+        use State::{Entering, Hooked, Idle, Killing, Scanning, Stopping};
         use Visit::{Open, SettingUp, Starting};
         let mut actions = Actions::new();
         // A start to ask for once the state is settled: (service, role).
@@ -346,7 +372,10 @@ impl<P> Scanner<P> {
             (Idle(due), Event::Timer) if now >= due => push(a, Action::Scan),
             (Idle(_), Event::Changed) => push(a, Action::Scan),
             (Idle(_), Event::Timer) => {}
-            (Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..), Event::Changed) => {}
+            (
+                Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..) | Entering(..),
+                Event::Changed,
+            ) => {}
             (Scanning { .. }, Event::Timer) => {}
             (Idle(_) | Scanning { .. }, Event::ScanBegins) => {
                 for s in &mut self.services {
@@ -468,7 +497,8 @@ impl<P> Scanner<P> {
                 | Idle(_)
                 | Hooked(..)
                 | Stopping(..)
-                | Killing(..),
+                | Killing(..)
+                | Entering(..),
                 Event::Entry { .. },
             ) => {}
             (
@@ -479,7 +509,8 @@ impl<P> Scanner<P> {
                 | Idle(_)
                 | Hooked(..)
                 | Stopping(..)
-                | Killing(..),
+                | Killing(..)
+                | Entering(..),
                 Event::SetUp(pipe),
             ) => close(a, pipe.ok().flatten()),
             (
@@ -490,11 +521,12 @@ impl<P> Scanner<P> {
                 | Idle(_)
                 | Hooked(_, Some(_), _)
                 | Stopping(..)
-                | Killing(..),
+                | Killing(..)
+                | Entering(..),
                 Event::Spawned { .. } | Event::AlreadyRunning | Event::SpawnFailed,
             ) => {}
             (
-                Hooked(..) | Stopping(..) | Killing(..),
+                Hooked(..) | Stopping(..) | Killing(..) | Entering(..),
                 Event::ScanBegins | Event::ScanEnds { .. },
             ) => {}
             (Idle(_), Event::ScanEnds { .. }) => {}
@@ -515,11 +547,48 @@ impl<P> Scanner<P> {
                 self.forget(a);
             }
             (Idle(_), Event::Closed) => self.forget(a),
-            (Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..), Event::Closed) => {}
+            (
+                Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..) | Entering(..),
+                Event::Closed,
+            ) => {}
             // Process 1's hooks: the boot hook before the first scan, the shutdown hook
             // after the loggers; each waited for at most HOOK_MS.
             (Idle(_), Event::Boot) => self.run_hook(a, Hook::Boot, now),
-            (Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..), Event::Boot) => {}
+            (
+                Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..) | Entering(..),
+                Event::Boot,
+            ) => {}
+            // Process 1 outside its scan directory: a try every ENTER_RETRY_MS (a warning
+            // every ENTER_WARN_EVERY failures), and the boot once in.
+            (Idle(_), Event::NoDirectory) => self.state = Entering(after(now, ENTER_RETRY_MS), 1),
+            (Entering(at, failed), Event::Timer) if now >= at => push(
+                a,
+                Action::Enter {
+                    warn: failed % ENTER_WARN_EVERY == 0,
+                },
+            ),
+            (Entering(..), Event::Timer) => {}
+            (Entering(_, failed), Event::Entered(false)) => {
+                self.state = Entering(after(now, ENTER_RETRY_MS), failed.saturating_add(1))
+            }
+            (Entering(..), Event::Entered(true)) => self.run_hook(a, Hook::Boot, now),
+            // A stop before it got in: nothing of the directory runs (no service, no
+            // hook), so straight to TERM to every process (or the exit).
+            (Entering(..), Event::Stop(ending)) => match ending {
+                Ending::Exit => push(a, Action::End(Ending::Exit)),
+                Ending::Reboot | Ending::Halt | Ending::PowerOff => {
+                    push(a, Action::SignalAll { kill: false });
+                    self.state = Killing(after(now, GRACE_MS), ending);
+                }
+            },
+            (
+                Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..) | Entering(..),
+                Event::NoDirectory,
+            ) => {}
+            (
+                Idle(_) | Scanning { .. } | Hooked(..) | Stopping(..) | Killing(..),
+                Event::Entered(_),
+            ) => {}
             (Hooked(hook, None, until), Event::Spawned { pid }) => {
                 self.state = Hooked(hook, Some(pid), until)
             }
@@ -535,9 +604,10 @@ impl<P> Scanner<P> {
             (Hooked(hook, _, until), Event::Timer) if now >= until => self.hook_done(a, hook, now),
             (Hooked(..), Event::Timer) => {}
             // Children: a supervise of ours no longer runs (orphans mean nothing).
-            (Idle(_) | Scanning { .. } | Killing(..), Event::ChildExited { pid }) => {
-                self.exited(pid)
-            }
+            (
+                Idle(_) | Scanning { .. } | Killing(..) | Entering(..),
+                Event::ChildExited { pid },
+            ) => self.exited(pid),
             (Stopping(role, _, ending), Event::ChildExited { pid }) => {
                 self.exited(pid);
                 if self.running(role) == 0 {
@@ -565,7 +635,10 @@ impl<P> Scanner<P> {
             }
             (Killing(..), Event::Timer) => {}
             (Killing(_, ending), Event::Alone) => push(a, Action::End(ending)),
-            (Idle(_) | Scanning { .. } | Hooked(..) | Stopping(..), Event::Alone) => {}
+            (
+                Idle(_) | Scanning { .. } | Hooked(..) | Stopping(..) | Entering(..),
+                Event::Alone,
+            ) => {}
         }
         if let (Some((i, role)), Scanning { settling, .. }) = (start, self.state) {
             self.state = Scanning {
@@ -692,6 +765,7 @@ mod tests {
         RunHook(Hook),
         SignalAll(bool),
         End(Ending),
+        Enter(bool),
     }
 
     fn out(action: Action<'_, Pipe>) -> Out {
@@ -705,6 +779,7 @@ mod tests {
             Action::RunHook(hook) => Out::RunHook(hook),
             Action::SignalAll { kill } => Out::SignalAll(kill),
             Action::End(ending) => Out::End(ending),
+            Action::Enter { warn } => Out::Enter(warn),
         }
     }
 
@@ -730,6 +805,8 @@ mod tests {
         /// Whether the hooks exist (else their fork fails), and every one forked.
         hooks: bool,
         hooks_run: Vec<(Hook, u32)>,
+        /// Whether the scan directory can be entered (Enter's answer).
+        dir: bool,
     }
 
     impl World {
@@ -778,6 +855,7 @@ mod tests {
                         w.hooks_run.push((*hook, w.next_pid));
                         Some(Event::Spawned { pid: w.next_pid })
                     }
+                    Out::Enter(_) => Some(Event::Entered(w.dir)),
                     _ => next,
                 };
                 all.push(action);
@@ -1372,6 +1450,9 @@ mod tests {
                 Event::Stop(Ending::PowerOff),
                 Event::Boot,
                 Event::Alone,
+                Event::NoDirectory,
+                Event::Entered(true),
+                Event::Entered(false),
             ]
         };
         let states = || -> Vec<S> {
@@ -1412,7 +1493,10 @@ mod tests {
             let mut killing = S::new(at(0));
             killing.step(Event::Stop(Ending::Reboot), at(0));
             killing.step(Event::SpawnFailed, at(0));
+            let mut entering = S::new(at(0));
+            entering.step(Event::NoDirectory, at(0));
             vec![
+                entering,
                 idle,
                 scanning,
                 setting_up,
@@ -1437,6 +1521,124 @@ mod tests {
         }
     }
 
+    /// A process 1 that could not enter its scan directory at 0, as the binary has it.
+    fn outside() -> (S, World) {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.hooks = true;
+        w.logs.insert(1, Ok("pipe-1"));
+        assert!(feed(&mut s, &mut w, Event::NoDirectory, 0, 0).is_empty());
+        assert_eq!(s.state(), State::Entering(at(ENTER_RETRY_MS), 1));
+        (s, w)
+    }
+
+    #[test]
+    fn idle_no_directory_tries_again_every_second_and_warns_once_a_minute() {
+        let (mut s, mut w) = outside();
+        assert_eq!(s.deadline(), Some(at(ENTER_RETRY_MS)));
+        assert!(feed(&mut s, &mut w, Event::Timer, 0, ENTER_RETRY_MS - 1).is_empty());
+        let mut warned = Vec::new();
+        let mut now = ENTER_RETRY_MS;
+        for _ in 0..2 * ENTER_WARN_EVERY {
+            let outs = feed(&mut s, &mut w, Event::Timer, 0, now);
+            let [Out::Enter(warn)] = outs[..] else {
+                panic!("{outs:?}")
+            };
+            warned.push(warn);
+            now += ENTER_RETRY_MS;
+            assert_eq!(s.deadline(), Some(at(now)));
+        }
+        // the first failure was the caller's warning; then the tries after 60 and 120 failures
+        let at_minutes: Vec<usize> = (0..warned.len()).filter(|&i| warned[i]).collect();
+        assert_eq!(at_minutes, [59, 119]);
+        assert!(w.forked.is_empty() && w.hooks_run.is_empty());
+    }
+
+    #[test]
+    fn entering_entered_runs_the_boot_hook_then_scans() {
+        let (mut s, mut w) = outside();
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, ENTER_RETRY_MS),
+            [Out::Enter(false)]
+        );
+        w.dir = true;
+        let now = 2 * ENTER_RETRY_MS;
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, now),
+            [Out::Enter(false), Out::RunHook(Hook::Boot)]
+        );
+        let hook = w.hooks_run[0].1;
+        assert_eq!(
+            s.state(),
+            State::Hooked(Hook::Boot, Some(hook), at(now + HOOK_MS))
+        );
+        assert_eq!(
+            feed(&mut s, &mut w, Event::ChildExited { pid: hook }, 0, now),
+            [Out::Scan]
+        );
+        scan(&mut s, &mut w, &[(1, false)], now);
+        assert_eq!((s.running(Role::Main), s.running(Role::Log)), (1, 1));
+    }
+
+    #[test]
+    fn entering_stop_sends_term_to_every_process_without_hooks_or_services() {
+        for ending in [Ending::Reboot, Ending::Halt, Ending::PowerOff] {
+            let (mut s, mut w) = outside();
+            assert_eq!(
+                feed(&mut s, &mut w, Event::Stop(ending), 0, 500),
+                [Out::SignalAll(false)]
+            );
+            assert_eq!(s.state(), State::Killing(at(500 + GRACE_MS), ending));
+            assert_eq!(
+                feed(&mut s, &mut w, Event::Alone, 0, 600),
+                [Out::End(ending)]
+            );
+            assert!(w.hooks_run.is_empty());
+        }
+        let (mut s, mut w) = outside();
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Stop(Ending::Exit), 0, 500),
+            [Out::End(Ending::Exit)]
+        );
+    }
+
+    #[test]
+    fn entering_ignores_other_events_and_reaps() {
+        let (mut s, mut w) = outside();
+        let before = s.state();
+        for event in [
+            Event::Changed,
+            Event::Boot,
+            Event::NoDirectory,
+            Event::Alone,
+            Event::ScanBegins,
+            Event::ScanEnds { complete: true },
+            Event::Spawned { pid: 9 },
+            Event::ChildExited { pid: 7 },
+            Event::Closed,
+            Event::Entered(true),
+            Event::Timer,
+        ] {
+            // Entered out of turn (nothing asked) still boots: it is in, after all
+            let outs = feed(&mut s, &mut w, event.clone(), 0, 10);
+            if event == Event::Entered(true) {
+                assert_eq!(outs, [Out::RunHook(Hook::Boot)]);
+                return;
+            }
+            assert!(outs.is_empty(), "{event:?}: {outs:?}");
+            assert_eq!(s.state(), before, "{event:?}");
+        }
+    }
+
+    #[test]
+    fn entered_outside_entering_changes_nothing() {
+        let (mut s, mut w) = running();
+        let before = s.state();
+        assert!(feed(&mut s, &mut w, Event::Entered(true), 0, 10).is_empty());
+        assert!(feed(&mut s, &mut w, Event::Entered(false), 0, 10).is_empty());
+        assert_eq!(s.state(), before);
+    }
+
     #[test]
     fn settling_within_the_last_second_only() {
         assert!(settling(10_000, 10_000, 0));
@@ -1447,9 +1649,10 @@ mod tests {
         assert!(!settling(11_001, 10_000, 0)); // the clock went back
         // Made before the first scan (an initramfs, the boot hook): complete.
         assert!(!settling(9_500, 10_000, 9_800));
+        assert!(!settling(9_799, 10_000, 9_800));
         assert!(
-            settling(9_790, 10_000, 9_800),
-            "within the coarse clock's lag"
+            settling(9_800, 10_000, 9_800),
+            "the same millisecond: settles"
         );
         assert!(settling(9_900, 10_000, 9_800), "made since: still settling");
     }

@@ -22,6 +22,7 @@
 # Needs apt-get (download only: nothing is installed), dpkg-deb, python3 and timeout;
 # no root, no KVM. Exits 0 only if every check of every boot passed.
 set -uo pipefail
+PATH=$PATH:/usr/sbin:/sbin     # mke2fs, debugfs, e2fsck, dumpe2fs (e2fsprogs) for ordinary users too
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 HERE=$ROOT/tests/boot
@@ -48,11 +49,15 @@ done
 [ ${#modes[@]} -gt 0 ] || modes=(svscan init int halt)
 
 arch_info() { # arch_info ARCH: sets DEBARCH KMETA QEMU QEMU_PKG MACHINE CONSOLE TRIPLE
+    # and the disk's device and transport module: virtio-blk over PCI (q35, malta), over
+    # MMIO on virt (the 32-bit kernel cannot claim virt's PCIe ECAM above 4 GiB)
+    DISK_DEV=virtio-blk-pci DISK_BUS=virtio_pci
     case $1 in
     x86_64) DEBARCH=amd64 KMETA=linux-image-amd64 QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86
             MACHINE=(-M q35 -vga none) CONSOLE=ttyS0 TRIPLE=x86_64-unknown-linux-musl ;;
     armv7)  DEBARCH=armhf KMETA=linux-image-armmp QEMU=qemu-system-arm QEMU_PKG=qemu-system-arm
-            MACHINE=(-M virt -cpu cortex-a15) CONSOLE=ttyAMA0 TRIPLE=armv7-unknown-linux-musleabihf ;;
+            MACHINE=(-M virt -cpu cortex-a15) CONSOLE=ttyAMA0 TRIPLE=armv7-unknown-linux-musleabihf
+            DISK_DEV=virtio-blk-device DISK_BUS=virtio_mmio ;;
     mipsel) DEBARCH=mipsel KMETA=linux-image-4kc-malta QEMU=qemu-system-mipsel QEMU_PKG=qemu-system-mips
             MACHINE=(-M malta -cpu 24Kf) CONSOLE=ttyS0 TRIPLE=mipsel-unknown-linux-musl ;;
     esac
@@ -143,7 +148,7 @@ setup_qemu() { # setup_qemu: sets QEMU_BIN and the environment it needs
     "$QEMU_BIN" --version >/dev/null || die "$QEMU_BIN does not run (missing libraries? ldd it)"
 }
 
-setup_guest() { # setup_guest ARCH: sets KERNEL and BUSYBOX (the guest architecture's)
+setup_guest() { # setup_guest ARCH: sets KERNEL, MODULES and BUSYBOX (the guest architecture's)
     local g=$CACHE/guest-$1 kpkg
     if [ ! -e "$g/.done" ]; then
         download "$DEBARCH" "$KMETA" busybox-static
@@ -158,6 +163,20 @@ setup_guest() { # setup_guest ARCH: sets KERNEL and BUSYBOX (the guest architect
         dpkg-deb -x "$(deb_of busybox-static "$DEBARCH")" "$g/bb" || die "cannot unpack busybox-static:$DEBARCH"
         touch "$g/.done"
     fi
+    # the modules for the disk (virtio-blk over PCI, ext2 through the ext4 driver: all
+    # modules in Debian's kernels), unpacked apart so that an older cache gets them too
+    if [ ! -e "$g/.modules" ]; then
+        kpkg=$(dpkg-deb -f "$(deb_of "$KMETA" "$DEBARCH")" Depends | grep -o 'linux-image-[^ ,]*' | head -n 1)
+        kpkg=$(deb_of "$kpkg" "$DEBARCH")
+        [ -n "$kpkg" ] || die "no kernel package for $DEBARCH in $CACHE/debs"
+        rm -rf "$g/mod" && mkdir -p "$g/mod"
+        dpkg-deb --fsys-tarfile "$kpkg" | tar -x -C "$g/mod" --wildcards './lib/modules/*/modules.builtin' \
+            './lib/modules/*/kernel/fs/*' './lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*' \
+            './lib/modules/*/kernel/drivers/virtio/*' './lib/modules/*/kernel/drivers/block/*' ||
+            die "cannot unpack the modules of $kpkg"
+        touch "$g/.modules"
+    fi
+    MODULES=$(compgen -G "$g/mod/lib/modules/*" | head -n 1)
     KERNEL=$(compgen -G "$g/boot/vmlinu[xz]-*" | head -n 1)
     BUSYBOX=$g/bb/bin/busybox
     [ -n "$KERNEL" ] && [ -x "$BUSYBOX" ] || die "no kernel or busybox in $g"
@@ -194,7 +213,23 @@ make_tree() { # make_tree ARCH MODE DIR
     cp -R "$HERE/guest/service/." "$R/service/"
     chmod 755 "$R/init" "$R/etc/check" "$R"/service/*/run "$R"/service/*/log/run "$R"/service/.svscan/*
     chmod 1777 "$R/tmp"
+    # halt: no /service when svscan starts; guest/init moves it in 2 s later
+    [ "$mode" = halt ] && mv "$R/service" "$R/etc/late-service"
+    disk_mode "$mode" || return 0
+    # the disk: its modules in /lib/modules, the load order in /etc/modules (the boot hook
+    # loads them, mounts the disk on /disk and links the service in /etc/disk into /service)
+    mkdir -p "$R/disk" "$R/lib/modules"
+    local m mods
+    mods=$(python3 "$HERE/modules.py" "$MODULES" "$DISK_BUS" virtio_blk crc32c_generic ext4) ||
+        die "cannot tell the modules for the disk"
+    for m in $mods; do cp "$MODULES/$m" "$R/lib/modules/" && echo "${m##*/}"; done > "$R/etc/modules"
+    cp -R "$HERE/guest/disk" "$R/etc/disk"
+    chmod 755 "$R/etc/disk/run" "$R/etc/disk/log/run"
 }
+
+# disk_mode MODE: whether the mode's boot has the disk (an ext2 image, made here and
+# read back after the boot)
+disk_mode() { case $1 in svscan|init) return 0 ;; esac; return 1; }
 
 # --------------------------------------------------------------------------- a boot
 signame() { # signame ARCH NUMBER: the name of a core-dumping signal (MIPS numbers differ)
@@ -224,7 +259,7 @@ ending() {
 
 boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all passed
     local arch=$1 mode=$2 w=$OUT/$1-$2 append t0 secs rc name passed=0 total=0 failed=() plan qpid
-    local stopped=0 sent at delay
+    local stopped=0 sent at delay disk=()
     case $mode in int) plan="$(plan_of PLAN_INT)" ;; halt) plan="$(plan_of PLAN_HALT)" ;; *) plan="$(plan_of PLAN)" ;; esac
     plan+=" shutdown-hook"     # reported by the shutdown hook, .svscan/shutdown
     ending "$mode"
@@ -236,6 +271,15 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     # print-fatal-signals: the kernel shows every process killed by a core-dumping
     # signal (SIGSEGV, SIGBUS, SIGILL, ...) with its registers
     append="console=$CONSOLE panic=-1 print-fatal-signals=1 BOOT_MODE=$mode"
+    if disk_mode "$mode"; then
+        # a real disk: an ext2 image made here with mke2fs -d (a mark and an empty log
+        # directory), on virtio-blk (arch_info)
+        rm -rf "$w/disk-tree" && mkdir -p "$w/disk-tree/log" && echo "$arch $mode" > "$w/disk-tree/made-on-host"
+        rm -f "$w/disk.img"
+        mke2fs -q -F -t ext2 -L boottest -d "$w/disk-tree" "$w/disk.img" 8M >/dev/null || die "mke2fs failed"
+        disk=(-drive "file=$w/disk.img,format=raw,if=none,id=disk" -device "$DISK_DEV,drive=disk")
+        append+=" BOOT_DISK=/dev/vda"
+    fi
     case $mode in
     svscan|int) append+=" rdinit=/bin/svscan -- /service" ;;
     *) append+=" rdinit=/init" ;;
@@ -243,7 +287,7 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     say "$arch $mode: booting $(basename "$KERNEL") ($(( $(stat -c %s "$w/initramfs.cpio") / 1024 )) KiB initramfs)"
     t0=$(now)
     timeout -k 5 "$TIMEOUT" "$QEMU_BIN" -nographic -m 256 -no-reboot -accel tcg -smp 1 -nic none \
-        "${MACHINE[@]}" -L "$HOSTQ/usr/share/qemu" -L "$HOSTQ/usr/share/seabios" \
+        "${MACHINE[@]}" "${disk[@]}" -L "$HOSTQ/usr/share/qemu" -L "$HOSTQ/usr/share/seabios" \
         -kernel "$KERNEL" -initrd "$w/initramfs.cpio" -append "$append" \
         </dev/null > "$w/console.log" 2>&1 &
     qpid=$!
@@ -305,6 +349,21 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     else
         failed+=(no-crash); echo "  $arch $mode FAIL no-crash: the kernel reports fatal signals: ${crashed%, }"
     fi
+    if [ "$mode" = halt ]; then
+        # svscan (process 1) said once that /service was missing, and stayed
+        total=$((total + 1))
+        local warned
+        warned=$(grep -a -c -F 'svscan: warning: unable to chdir to /service: file does not exist' "$w/console.txt")
+        if [ "$warned" = 1 ]; then
+            passed=$((passed + 1)); echo "  $arch $mode PASS no-dir-warning: svscan warned once that /service was missing"
+        else
+            failed+=(no-dir-warning); echo "  $arch $mode FAIL no-dir-warning: $warned warnings 'unable to chdir to /service' (want 1)"
+        fi
+    fi
+    if disk_mode "$mode"; then
+        check_disk "$arch" "$mode" "$w"
+        passed=$((passed + DISK_PASSED)); total=$((total + 2)); failed+=("${DISK_FAILED[@]}")
+    fi
     [ "$rc" = 124 ] || [ "$rc" = 137 ] && failed+=(timeout)
     if [ ${#failed[@]} -eq 0 ]; then
         printf 'boot: %-6s %-6s PASS %d/%d checks in %s s\n' "$arch" "$mode" "$passed" "$total" "$secs" | tee -a "$OUT/summary"
@@ -319,6 +378,40 @@ boot() { # boot ARCH MODE: one boot; prints its summary line; returns 0 if all p
     printf 'boot: %-6s %-6s FAIL %d/%d checks in %s s; failed: %s; console: %s\n' "$arch" "$mode" \
         "$passed" "$total" "$secs" "$which" "$w/console.txt" | tee -a "$OUT/summary"
     return 1
+}
+
+# check_disk ARCH MODE DIR: the host's checks of the disk image after the boot (qemu has
+# exited): disk-log, every line the disk service wrote before the shutdown signal (the
+# checker's count, on the console) is in its multilog's log on the disk, in order; and
+# disk-clean, the file system was left clean (unmounted or remounted read-only: e2fsck
+# -fn finds nothing, dumpe2fs says "clean"). Sets DISK_PASSED and DISK_FAILED.
+check_disk() {
+    local arch=$1 mode=$2 w=$3 img=$3/disk.img before final got first last files fsck state
+    DISK_PASSED=0 DISK_FAILED=()
+    before=$(sed -n 's/.*BOOTCHECK-INFO disk: \([0-9]*\) lines written before the signal.*/\1/p' "$w/console.txt" | tail -n 1)
+    final=$(sed -n 's/.*BOOTCHECK-INFO disk: TERM after \([0-9]*\) lines.*/\1/p' "$w/console.txt" | tail -n 1)
+    # every file of the log directory (current, and any rotated @....s or .u)
+    files=$(debugfs -R 'ls -p /log' "$img" 2>/dev/null | awk -F/ '$6 ~ /^(current|@.*)$/ { print $6 }' | sort)
+    for f in $files; do debugfs -R "cat /log/$f" "$img" 2>/dev/null; done > "$w/disk-log.txt"
+    got=$(sed -n 's/^@4000[0-9a-f]\{20\} disk line \([0-9]*\)$/\1/p' "$w/disk-log.txt" |
+          awk 'NR == 1 { f = $1 } $1 != f + NR - 1 { gap = 1 } END { if (NR == 0) print "none"; else if (gap) print "gap"; else print f, $1 }')
+    read -r first last <<< "$got"
+    if [ -n "$before" ] && [ "$before" -ge 10 ] && [ "$first" = 1 ] && [ "${last:-0}" -ge "$before" ] 2>/dev/null; then
+        DISK_PASSED=$((DISK_PASSED + 1))
+        echo "  $arch $mode PASS disk-log: lines 1-$last on the disk in order; $before written before the signal, $final in all"
+    else
+        DISK_FAILED+=(disk-log)
+        echo "  $arch $mode FAIL disk-log: on the disk: ${got:-nothing} (files: $(echo $files)); written before the signal: ${before:-not reported}, in all: ${final:-not reported}"
+    fi
+    fsck=$(e2fsck -fn "$img" 2>&1); local frc=$?
+    state=$(dumpe2fs -h "$img" 2>/dev/null | sed -n 's/^Filesystem state: *//p')
+    if [ "$frc" = 0 ] && [ "$state" = clean ]; then
+        DISK_PASSED=$((DISK_PASSED + 1))
+        echo "  $arch $mode PASS disk-clean: e2fsck -fn finds nothing; state $state"
+    else
+        DISK_FAILED+=(disk-clean)
+        echo "  $arch $mode FAIL disk-clean: state '${state:-?}', e2fsck -fn exit $frc: $(echo "$fsck" | grep -v '^e2fsck\|^Pass' | head -n 3 | tr '\n' ' ')"
+    fi
 }
 
 # Sourced with BOOT_LIB=1 (bench/init.sh): the functions above, and no boot

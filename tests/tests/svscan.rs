@@ -477,6 +477,152 @@ fn as_process_1_it_reaps_orphans_and_stops_on_term() {
     assert_all_stopped(&services);
 }
 
+/// svscan as the system's process 1 in a PID namespace: `unshare --fork --pid --mount`,
+/// with a tmpfs over `/proc` so that svscan cannot tell it from the first namespace (as a
+/// kernel that mounts nothing starts it). There `reboot(2)` ends the namespace: process
+/// 1 dies of SIGHUP for a restart, SIGINT for a halt or power-off, which unshare passes
+/// on as its own end.
+fn system_init(svscan: &Path, bin: &Path, dir: &Path, err: &Path) -> Child {
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    std::process::Command::new("unshare")
+        .args(["--fork", "--pid", "--mount", "--propagation", "private"])
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs none /proc && exec env PATH=\"$0\" \"$@\"",
+        ])
+        .arg(&path)
+        .arg(svscan)
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(err).unwrap())
+        .spawn()
+        .expect("unshare (util-linux) as root")
+}
+
+/// Process 1 of `unshare`'s namespace (its forked child).
+fn pid1_of(unshare: &Child) -> u32 {
+    let mut pid = 0;
+    wait_until("unshare's child", Duration::from_secs(5), || {
+        let children =
+            std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", unshare.id()))
+                .unwrap_or_default();
+        pid = children.trim().parse().unwrap_or(0);
+        pid != 0
+    });
+    pid
+}
+
+#[test]
+fn as_process_1_a_missing_directory_is_waited_for_and_signals_still_end_it() {
+    if !dt_tests::root_or_skip(
+        "as_process_1_a_missing_directory_is_waited_for_and_signals_still_end_it",
+        "unshare a pid and a mount namespace",
+    ) {
+        return;
+    }
+    use std::os::unix::process::ExitStatusExt;
+    let svscan = ours(&host(), "svscan").path;
+    let scan = Scan::new("pid1-missing", &ours(&host(), "supervise"));
+    let dir = scan.dir.path.with_extension("late");
+    let err = scan.dir.path.with_extension("err");
+    // Missing at first: a warning, and svscan stays (reaping, obeying signals).
+    let mut unshare = system_init(&svscan, &scan.bin, &dir, &err);
+    let pid1 = pid1_of(&unshare);
+    let warning = format!(
+        "svscan: warning: unable to chdir to {}: file does not exist\n",
+        dir.display()
+    );
+    wait_until("the warning", Duration::from_secs(5), || {
+        std::fs::read_to_string(&err).unwrap_or_default() == warning
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(unshare.try_wait().unwrap().is_none(), "process 1 exited");
+    assert_eq!(zombies_of(pid1), 0);
+    // Made later (in one rename, with a boot hook and a service): entered within about
+    // a second, the boot hook runs, then the service starts.
+    scan.add("one", "one", true);
+    std::fs::create_dir_all(scan.dir.file(".svscan")).unwrap();
+    write_script(&scan.dir.file(".svscan/boot"), "#!/bin/sh\npwd > booted\n");
+    write_script(
+        &scan.dir.file(".svscan/shutdown"),
+        "#!/bin/sh\necho \"$1\" > shutdown\n",
+    );
+    std::fs::rename(&scan.dir.path, &dir).unwrap();
+    let one = dir.join("one");
+    let t0 = Instant::now();
+    wait_up(&one);
+    wait_up(&one.join("log"));
+    let took = t0.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "started {took:?} after the rename"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("booted")).unwrap().trim(),
+        dir.to_str().unwrap(),
+        "the boot hook ran in the directory"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&err).unwrap(),
+        warning,
+        "one warning only"
+    );
+    // USR2: a power-off, through the services, their loggers and the shutdown hook.
+    kill(pid1, libc::SIGUSR2);
+    let mut status = None;
+    wait_until("process 1 to end", Duration::from_secs(30), || {
+        status = unshare.try_wait().unwrap();
+        status.is_some()
+    });
+    assert_eq!(status.unwrap().signal(), Some(libc::SIGINT), "{status:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("shutdown")).unwrap_or_default(),
+        "poweroff\n"
+    );
+    let out = ours(&host(), "svok").run(&[one.to_str().unwrap()], &[], b"");
+    assert_eq!(out.code, Some(100), "supervise of one still running");
+
+    // Still missing when TERM comes: a reboot at once (no hook to run, nothing to stop).
+    let missing = scan.dir.path.with_extension("never");
+    let mut unshare = system_init(&svscan, &scan.bin, &missing, &err);
+    let pid1 = pid1_of(&unshare);
+    wait_until("the warning", Duration::from_secs(5), || {
+        std::fs::read_to_string(&err)
+            .unwrap_or_default()
+            .contains("unable to chdir")
+    });
+    let t0 = Instant::now();
+    kill(pid1, libc::SIGTERM);
+    let mut status = None;
+    wait_until("process 1 to end", Duration::from_secs(15), || {
+        status = unshare.try_wait().unwrap();
+        status.is_some()
+    });
+    assert_eq!(status.unwrap().signal(), Some(libc::SIGHUP), "{status:?}");
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+
+    // Process 1 of a container (its own /proc) is not the system's init: it exits 111
+    // with the fatal message, as anywhere else.
+    let out = std::process::Command::new("unshare")
+        .args(["--fork", "--pid", "--mount-proc"])
+        .arg(&svscan)
+        .arg(&missing)
+        .stdin(Stdio::null())
+        .output()
+        .expect("unshare");
+    assert_eq!(out.status.code(), Some(111));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "svscan: fatal: unable to chdir to {}: file does not exist\n",
+            missing.display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn dangling_links_and_plain_files_as_the_original() {
     let mut stderr = Vec::new();

@@ -20,7 +20,8 @@
 //! exits: it runs `.svscan/boot` before the first scan, and TERM or INT (reboot), USR1
 //! (halt) or USR2 (power off) stop the tree as above, then run `.svscan/shutdown`, send
 //! TERM to every process, KILL after a grace time, sync, and reboot, halt or power off
-//! (`svscan(8)`, "As process 1").
+//! (`svscan(8)`, "As process 1"). A scan directory it cannot enter is no reason for
+//! process 1 to exit: it warns and tries again every second.
 #![no_std]
 #![deny(unsafe_code)]
 #![no_main]
@@ -63,15 +64,25 @@ struct Context<'a> {
     /// When the first scan began (wall-clock ms; 0 until then): directories made before
     /// it are complete ([`settling`]).
     first_scan_ms: core::cell::Cell<i64>,
+    /// The scan directory named on the command line.
+    dir: Option<&'a CStr>,
+    /// The inotify instance, if any: it watches the scan directory once svscan is in.
+    changes: Option<&'a OwnedFd>,
 }
 
 fn run(args: Args, env: Env) -> i32 {
-    if let Some(dir) = args.get_c(1) {
-        if let Err(e) = rustix::process::chdir(dir) {
-            fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
-        }
-    }
+    let dir = args.get_c(1);
     let init = system_init();
+    // As process 1, a directory that cannot be entered is only a warning: svscan stays,
+    // reaps, obeys the signals and tries again (the machine's Entering state).
+    let entered = match dir.map(|dir| (dir, rustix::process::chdir(dir))) {
+        Some((dir, Err(e))) if init => {
+            warn_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
+            false
+        }
+        Some((dir, Err(e))) => fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e),
+        Some((_, Ok(()))) | None => true,
+    };
     let watched: &[Signal] = if init {
         &[Signal::TERM, Signal::INT, Signal::USR1, Signal::USR2]
     } else {
@@ -82,22 +93,25 @@ fn run(args: Args, env: Env) -> i32 {
     // Without inotify (some file systems, old kernels) the periodic scan still works.
     let changes = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)
         .ok()
-        .filter(|fd| {
-            use inotify::WatchFlags as W;
-            let what = W::CREATE | W::MOVED_TO | W::DELETE | W::MOVED_FROM | W::ONLYDIR;
-            inotify::add_watch(fd, c".", what).is_ok()
-        });
+        .filter(|fd| !entered || watch(fd));
     let cx = Context {
         signals: &signals,
         env,
         first_scan_ms: core::cell::Cell::new(0),
+        dir,
+        changes: changes.as_ref(),
     };
     // The first scan is due at once (any instant is past).
     let machine = MACHINE.take();
     if init {
         // Ctrl-Alt-Del sends INT (a clean reboot) instead of restarting at once.
         let _ = reboot(RebootCommand::CadOff);
-        feed(machine, Event::Boot, c"", &cx);
+        let event = if entered {
+            Event::Boot
+        } else {
+            Event::NoDirectory
+        };
+        feed(machine, event, c"", &cx);
     }
     loop {
         let due = machine.deadline();
@@ -188,6 +202,7 @@ fn feed(machine: &mut Scanner<LogPipe>, event: Event<LogPipe>, name: &CStr, cx: 
                     kill_all(if kill { Signal::KILL } else { Signal::TERM })
                 }
                 Action::End(ending) => end(ending),
+                Action::Enter { warn } => next = Some(Event::Entered(enter(warn, cx))),
             }
         }
     }
@@ -237,6 +252,34 @@ fn directory(name: &CStr) -> Option<DirId> {
         ino: st.st_ino as u64,
     };
     (FileType::from_raw_mode(st.st_mode) == FileType::Directory).then_some(id)
+}
+
+/// Watches the scan directory (the working directory) for new and removed entries;
+/// whether that worked.
+fn watch(fd: &OwnedFd) -> bool {
+    use inotify::WatchFlags as W;
+    let what = W::CREATE | W::MOVED_TO | W::DELETE | W::MOVED_FROM | W::ONLYDIR;
+    inotify::add_watch(fd, c".", what).is_ok()
+}
+
+/// Process 1 tries again to enter the scan directory it could not enter (warning why
+/// if `warn`), and watches it once in; whether it is in.
+fn enter(warn: bool, cx: &Context) -> bool {
+    let Some(dir) = cx.dir else { return true };
+    match rustix::process::chdir(dir) {
+        Ok(()) => {
+            if let Some(fd) = cx.changes {
+                watch(fd);
+            }
+            true
+        }
+        Err(e) => {
+            if warn {
+                warn_sys(&[b"unable to chdir to ", dir.to_bytes()], e);
+            }
+            false
+        }
+    }
 }
 
 /// Writes `dx` to the control FIFO of every service's supervise (or every logger's).
