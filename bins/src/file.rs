@@ -9,10 +9,16 @@ use core::ffi::CStr;
 use core::mem::MaybeUninit;
 
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{Mode, OFlags, RawDir, open, openat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RawDir, open, openat};
 use rustix::io::Errno;
 
 use crate::io::read;
+pub use crate::sys::{FileStatus, fstatat};
+
+/// The status of the open file `fd` (`fstat`).
+pub fn fstat(fd: impl AsFd) -> Result<FileStatus, Errno> {
+    fstatat(fd.as_fd(), c"", AtFlags::EMPTY_PATH)
+}
 
 /// Longest path this layer builds (Linux `PATH_MAX`, NUL included).
 pub const PATH_MAX: usize = 4096;
@@ -113,7 +119,7 @@ pub fn read_whole(path: &PathBuf, buf: &mut [u8]) -> Result<usize, Errno> {
 
 /// Whether `path` exists (`stat` succeeds); other errors than "does not exist" are errors.
 pub fn exists(path: &CStr) -> Result<bool, Errno> {
-    match rustix::fs::stat(path) {
+    match fstatat(CWD, path, AtFlags::empty()) {
         Ok(_) => Ok(true),
         Err(Errno::NOENT) => Ok(false),
         Err(e) => Err(e),
@@ -124,14 +130,13 @@ pub fn exists(path: &CStr) -> Result<bool, Errno> {
 /// anything else but a directory is replaced (a tree restored by a tool that does not
 /// keep FIFOs has regular files there).
 pub fn make_fifo(path: &CStr) -> Result<(), Errno> {
-    use rustix::fs::{AtFlags, CWD, FileType, mknodat, statat, unlinkat};
+    use rustix::fs::{mknodat, unlinkat};
     let mode = Mode::RUSR | Mode::WUSR;
     match mknodat(CWD, path, FileType::Fifo, mode, 0) {
         Err(Errno::EXIST) => {}
         other => return other,
     }
-    let st = statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?;
-    if FileType::from_raw_mode(st.st_mode) == FileType::Fifo {
+    if fstatat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?.file_type() == FileType::Fifo {
         return Ok(());
     }
     unlinkat(CWD, path, AtFlags::empty())?;
@@ -152,9 +157,8 @@ pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
         access | OFlags::NONBLOCK | OFlags::CLOEXEC,
         Mode::empty(),
     )?;
-    let st = rustix::fs::fstat(&fd)?;
-    match rustix::fs::FileType::from_raw_mode(st.st_mode) {
-        rustix::fs::FileType::Fifo => Ok(fd),
+    match fstat(&fd)?.file_type() {
+        FileType::Fifo => Ok(fd),
         _ => Err(Errno::NXIO),
     }
 }
@@ -209,7 +213,7 @@ pub fn open_regular(
     name: &CStr,
     flags: OFlags,
     mode: Mode,
-) -> Result<(OwnedFd, rustix::fs::Stat), OpenError> {
+) -> Result<(OwnedFd, FileStatus), OpenError> {
     let flags = flags | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
     let fd = match openat(dir, name, flags, mode) {
         Ok(fd) => fd,
@@ -217,11 +221,11 @@ pub fn open_regular(
         Err(Errno::NXIO) => return Err(OpenError::NotRegular),
         Err(e) => return Err(OpenError::Sys(e)),
     };
-    let st = rustix::fs::fstat(&fd).map_err(OpenError::Sys)?;
-    match rustix::fs::FileType::from_raw_mode(st.st_mode) {
-        rustix::fs::FileType::RegularFile => Ok((fd, st)),
+    let st = fstat(&fd).map_err(OpenError::Sys)?;
+    match st.file_type() {
+        FileType::RegularFile => Ok((fd, st)),
         // What reading it would say, as the original reports it.
-        rustix::fs::FileType::Directory => Err(OpenError::Sys(Errno::ISDIR)),
+        FileType::Directory => Err(OpenError::Sys(Errno::ISDIR)),
         _ => Err(OpenError::NotRegular),
     }
 }

@@ -15,6 +15,7 @@ use core::ffi::CStr;
 
 use dt_core::control::Command;
 use dt_core::lockpid;
+use dt_core::search::find_byte;
 use dt_core::settings::Settings;
 use dt_core::supervisor::{
     Action, Actions, Ended, Event, FINISH_ARGV_LEN, Instant, Now, Supervisor,
@@ -26,7 +27,7 @@ use platform::file::{
 };
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
-use platform::process::{ChildSignals, exec, fork_child, kill, move_fd, reap_ended};
+use platform::process::{ChildSignals, exec_file, fork_child, kill, move_fd, reap_ended};
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
@@ -154,11 +155,7 @@ fn said_ready(readiness: &mut Option<OwnedFd>) -> bool {
     };
     let said = match read(&*fd, &mut bytes) {
         Ok(0) => Some(false),
-        Ok(n) => bytes
-            .get(..n)
-            .unwrap_or_default()
-            .contains(&b'\n')
-            .then_some(true),
+        Ok(n) => find_byte(b'\n', bytes.get(..n).unwrap_or_default()).map(|_| true),
         Err(Errno::AGAIN | Errno::INTR) => None,
         Err(_) => Some(false),
     };
@@ -206,7 +203,7 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
     ) {
         Ok((fd, _)) => Ok((fd, true)),
         Err(OpenError::Sys(Errno::EXIST)) => open_regular(CWD, c"supervise/lock", flags, private)
-            .map(|(fd, st)| (fd, st.st_nlink == 1 && st.st_uid == geteuid().as_raw())),
+            .map(|(fd, st)| (fd, st.nlink == 1 && st.uid == geteuid().as_raw())),
         Err(e) => Err(e),
     };
     let failed =
@@ -235,7 +232,7 @@ fn start_child(service: &Service, finish: Option<Ended>, notify: Option<(OwnedFd
                 fatal_sys(&[b"unable to set up ", dir, b"/notification-fd"], e);
             }
         }
-        let e = exec(
+        let e = exec_file(
             c"./run",
             &[c"./run".as_ptr().cast(), core::ptr::null()],
             service.env,
@@ -252,7 +249,7 @@ fn start_child(service: &Service, finish: Option<Ended>, notify: Option<(OwnedFd
         dir.as_ptr(),
         core::ptr::null(),
     ];
-    let e = exec(c"./finish", &argv, service.env);
+    let e = exec_file(c"./finish", &argv, service.env);
     warn_sys(&[b"unable to start ", dir, b"/finish"], e);
 }
 
