@@ -3,7 +3,7 @@
 //! # Safety
 //! A [`PathBuf`] holds no NUL byte before its end and one at its end ([`PathBuf::set`]
 //! refuses pieces that hold one and writes the last), so it is a C string without a
-//! second scan.
+//! second scan; [`c_str_in`] checks that its only NUL is the one it wrote.
 
 use core::ffi::CStr;
 use core::mem::MaybeUninit;
@@ -81,6 +81,19 @@ impl PathBuf {
     /// [`open_read`] of this path.
     pub fn open_read(&self) -> Result<OwnedFd, Errno> {
         open_read(self.as_c_str())
+    }
+}
+
+/// The first `len` bytes of `buf` as a C string, in place (a NUL is written after them),
+/// for a name the kernel wrote there (`readlink`) without a 4 KiB [`PathBuf`] copy.
+/// `Err(NAMETOOLONG)` without room for the NUL, `Err(INVAL)` if they hold one.
+pub fn c_str_in(buf: &mut [u8], len: usize) -> Result<&CStr, Errno> {
+    *buf.get_mut(len).ok_or(Errno::NAMETOOLONG)? = 0;
+    let bytes = buf.get(..=len).unwrap_or_default();
+    match dt_core::search::find_byte(0, bytes) {
+        // SAFETY: the only NUL is the last byte.
+        Some(end) if end == len => Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) }),
+        _ => Err(Errno::INVAL),
     }
 }
 

@@ -22,7 +22,7 @@ use dt_core::supervisor::{
 };
 use platform::clock::{monotonic_ms, now, timeout_until};
 use platform::file::{
-    OpenError, PATH_MAX, PathBuf, ReplaceError, exists, make_fifo, open_fifo, open_regular,
+    OpenError, PATH_MAX, ReplaceError, c_str_in, exists, make_fifo, open_fifo, open_regular,
     replace_file,
 };
 use platform::io::{read, write_all};
@@ -178,9 +178,9 @@ fn make_supervise_dir(dir: &[u8]) {
     let Ok(len) = readlinkat_raw(CWD, c"supervise", &mut target) else {
         return;
     };
-    match PathBuf::join(&[target.get(..len).unwrap_or_default()]) {
+    match c_str_in(&mut target, len) {
         Ok(path) => {
-            if let Err(e) = mkdir(path.as_c_str(), Mode::RWXU) {
+            if let Err(e) = mkdir(path, Mode::RWXU) {
                 fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e);
             }
         }
