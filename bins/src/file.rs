@@ -3,16 +3,22 @@
 //! # Safety
 //! A [`PathBuf`] holds no NUL byte before its end and one at its end ([`PathBuf::set`]
 //! refuses pieces that hold one and writes the last), so it is a C string without a
-//! second scan.
+//! second scan; [`c_str_in`] checks that its only NUL is the one it wrote.
 
 use core::ffi::CStr;
 use core::mem::MaybeUninit;
 
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{Mode, OFlags, RawDir, open, openat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RawDir, open, openat};
 use rustix::io::Errno;
 
 use crate::io::read;
+pub use crate::sys::{FileStatus, fstatat};
+
+/// The status of the open file `fd` (`fstat`).
+pub fn fstat(fd: impl AsFd) -> Result<FileStatus, Errno> {
+    fstatat(fd.as_fd(), c"", AtFlags::EMPTY_PATH)
+}
 
 /// Longest path this layer builds (Linux `PATH_MAX`, NUL included).
 pub const PATH_MAX: usize = 4096;
@@ -78,6 +84,19 @@ impl PathBuf {
     }
 }
 
+/// The first `len` bytes of `buf` as a C string, in place (a NUL is written after them),
+/// for a name the kernel wrote there (`readlink`) without a 4 KiB [`PathBuf`] copy.
+/// `Err(NAMETOOLONG)` without room for the NUL, `Err(INVAL)` if they hold one.
+pub fn c_str_in(buf: &mut [u8], len: usize) -> Result<&CStr, Errno> {
+    *buf.get_mut(len).ok_or(Errno::NAMETOOLONG)? = 0;
+    let bytes = buf.get(..=len).unwrap_or_default();
+    match dt_core::search::find_byte(0, bytes) {
+        // SAFETY: the only NUL is the last byte.
+        Some(end) if end == len => Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) }),
+        _ => Err(Errno::INVAL),
+    }
+}
+
 /// `open(2)` read-only, close-on-exec, never blocking on a FIFO (`O_NONBLOCK`, which
 /// changes nothing for a regular file).
 pub fn open_read(path: &CStr) -> Result<OwnedFd, Errno> {
@@ -113,7 +132,7 @@ pub fn read_whole(path: &PathBuf, buf: &mut [u8]) -> Result<usize, Errno> {
 
 /// Whether `path` exists (`stat` succeeds); other errors than "does not exist" are errors.
 pub fn exists(path: &CStr) -> Result<bool, Errno> {
-    match rustix::fs::stat(path) {
+    match fstatat(CWD, path, AtFlags::empty()) {
         Ok(_) => Ok(true),
         Err(Errno::NOENT) => Ok(false),
         Err(e) => Err(e),
@@ -124,14 +143,13 @@ pub fn exists(path: &CStr) -> Result<bool, Errno> {
 /// anything else but a directory is replaced (a tree restored by a tool that does not
 /// keep FIFOs has regular files there).
 pub fn make_fifo(path: &CStr) -> Result<(), Errno> {
-    use rustix::fs::{AtFlags, CWD, FileType, mknodat, statat, unlinkat};
+    use rustix::fs::{mknodat, unlinkat};
     let mode = Mode::RUSR | Mode::WUSR;
     match mknodat(CWD, path, FileType::Fifo, mode, 0) {
         Err(Errno::EXIST) => {}
         other => return other,
     }
-    let st = statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?;
-    if FileType::from_raw_mode(st.st_mode) == FileType::Fifo {
+    if fstatat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?.file_type() == FileType::Fifo {
         return Ok(());
     }
     unlinkat(CWD, path, AtFlags::empty())?;
@@ -152,9 +170,8 @@ pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
         access | OFlags::NONBLOCK | OFlags::CLOEXEC,
         Mode::empty(),
     )?;
-    let st = rustix::fs::fstat(&fd)?;
-    match rustix::fs::FileType::from_raw_mode(st.st_mode) {
-        rustix::fs::FileType::Fifo => Ok(fd),
+    match fstat(&fd)?.file_type() {
+        FileType::Fifo => Ok(fd),
         _ => Err(Errno::NXIO),
     }
 }
@@ -209,7 +226,7 @@ pub fn open_regular(
     name: &CStr,
     flags: OFlags,
     mode: Mode,
-) -> Result<(OwnedFd, rustix::fs::Stat), OpenError> {
+) -> Result<(OwnedFd, FileStatus), OpenError> {
     let flags = flags | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
     let fd = match openat(dir, name, flags, mode) {
         Ok(fd) => fd,
@@ -217,11 +234,11 @@ pub fn open_regular(
         Err(Errno::NXIO) => return Err(OpenError::NotRegular),
         Err(e) => return Err(OpenError::Sys(e)),
     };
-    let st = rustix::fs::fstat(&fd).map_err(OpenError::Sys)?;
-    match rustix::fs::FileType::from_raw_mode(st.st_mode) {
-        rustix::fs::FileType::RegularFile => Ok((fd, st)),
+    let st = fstat(&fd).map_err(OpenError::Sys)?;
+    match st.file_type() {
+        FileType::RegularFile => Ok((fd, st)),
         // What reading it would say, as the original reports it.
-        rustix::fs::FileType::Directory => Err(OpenError::Sys(Errno::ISDIR)),
+        FileType::Directory => Err(OpenError::Sys(Errno::ISDIR)),
         _ => Err(OpenError::NotRegular),
     }
 }

@@ -63,8 +63,13 @@ pub fn stderr() -> BorrowedFd<'static> {
 
 /// `read(2)`, retried on `EINTR`. `Ok(0)` is end of input.
 pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
+    read_fd(fd.as_fd(), buf)
+}
+
+/// [`read`], one copy for every kind of descriptor.
+fn read_fd(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     loop {
-        match rustix::io::read(&fd, &mut *buf) {
+        match rustix::io::read(fd, &mut *buf) {
             Err(Errno::INTR) => continue,
             other => return other,
         }
@@ -72,9 +77,14 @@ pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
 }
 
 /// Writes all of `bytes`, retrying short writes and `EINTR`.
-pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> Result<(), Errno> {
+pub fn write_all(fd: impl AsFd, bytes: &[u8]) -> Result<(), Errno> {
+    write_all_fd(fd.as_fd(), bytes)
+}
+
+/// [`write_all`], one copy for every kind of descriptor.
+fn write_all_fd(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> Result<(), Errno> {
     while !bytes.is_empty() {
-        match rustix::io::write(&fd, bytes) {
+        match rustix::io::write(fd, bytes) {
             // The kernel never reports more than it was given; if it did, all is written.
             Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
             Err(Errno::INTR) => {}

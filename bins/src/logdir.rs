@@ -17,7 +17,7 @@ use dt_core::log::script::LogDir;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{
     AtFlags, CWD, FlockOperation, Mode, OFlags, SeekFrom, chmodat, fchmod, flock, fsync, linkat,
-    mkdirat, openat, renameat, seek, statat, unlinkat,
+    mkdirat, openat, renameat, seek, unlinkat,
 };
 use rustix::io::{Errno, IoSlice, writev};
 use rustix::process::fchdir;
@@ -417,11 +417,11 @@ fn with_name(name: &[u8], op: &mut dyn FnMut(&CStr) -> Result<(), Errno>) -> Res
 }
 
 /// The mode of `name` in `dir`, and whether it has other links. One function for every
-/// caller: on 32-bit targets `statat` brings `statx` with its fallback and conversions.
+/// caller.
 #[inline(never)]
 fn stat(dir: BorrowedFd<'_>, name: &CStr) -> Result<(u32, bool), Errno> {
-    let st = statat(dir, name, AtFlags::empty())?;
-    Ok((st.st_mode, st.st_nlink > 1))
+    let st = crate::file::fstatat(dir, name, AtFlags::empty())?;
+    Ok((st.mode, st.nlink > 1))
 }
 
 /// Runs `op` until it succeeds, reporting each failure as `what, pausing: reason` and

@@ -237,6 +237,24 @@ pub(crate) fn run_child(
     }
 }
 
+/// Executes the file at `path` as it is named, without a `PATH` search (a name with a
+/// `/`, such as supervise's `./run`), with `argv` (which must end with a NULL pointer)
+/// and `env`. Returns only on failure, with the reason.
+pub fn exec_file(path: &CStr, argv: &[*const u8], env: Env) -> Errno {
+    execve(path, argv, env.as_ptr())
+}
+
+/// `execve(2)`, once `argv` is checked to end with a NULL pointer.
+fn execve(path: &CStr, argv: &[*const u8], envp: *const *const u8) -> Errno {
+    if argv.last() != Some(&core::ptr::null()) {
+        return Errno::INVAL;
+    }
+    // SAFETY: argv is a NULL-terminated array of C strings (checked above) that outlives
+    // the call; envp is a NULL-terminated array of C strings (the process's own
+    // environment, or one NewEnv built) that outlives it too.
+    unsafe { rt::execve(path, argv.as_ptr(), envp) }
+}
+
 /// [`exec`] with a raw NULL-terminated environment `envp` and the `PATH` to search.
 pub(crate) fn exec_with(
     file: &CStr,
@@ -244,15 +262,7 @@ pub(crate) fn exec_with(
     envp: *const *const u8,
     path: Option<&[u8]>,
 ) -> Errno {
-    if argv.last() != Some(&core::ptr::null()) {
-        return Errno::INVAL;
-    }
-    let run = |path: &CStr| {
-        // SAFETY: argv is a NULL-terminated array of C strings (checked above) that
-        // outlives the call; envp is a NULL-terminated array of C strings (the process's
-        // own environment, or one NewEnv built) that outlives it too.
-        unsafe { rt::execve(path, argv.as_ptr(), envp) }
-    };
+    let run = |path: &CStr| execve(path, argv, envp);
     if file.to_bytes().contains(&b'/') {
         return run(file);
     }

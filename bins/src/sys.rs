@@ -2,7 +2,8 @@
 //! number, `rt_sigaction` for the default action (rustix's MIPS sigaction path crashed a
 //! forked child under qemu), `clock_gettime` without the vDSO (smaller), and for
 //! svscan as process 1 `kill(-1)` and `reboot` (rustix has them only behind features
-//! this crate does not enable, or not for every process).
+//! this crate does not enable, or not for every process), and `fstatat` for a file's
+//! type, links and owner (rustix's 32-bit path goes through `statx` and converts).
 //! One `asm!` per architecture.
 //!
 //! # Safety
@@ -14,8 +15,11 @@
 
 use core::arch::asm;
 
+use core::ffi::CStr;
+
 use crate::runtime::KernelSigSet;
-use rustix::fd::{FromRawFd, OwnedFd};
+use rustix::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use rustix::fs::{AtFlags, FileType};
 use rustix::io::Errno;
 
 /// A file descriptor that reads the given (blocked) signals: `signalfd4(-1, mask,
@@ -63,7 +67,7 @@ pub fn default_action(signal: rustix::process::Signal) -> Result<(), Errno> {
 /// Makes `fd` the descriptor `target` without close-on-exec: `dup3(fd, target, 0)`, or
 /// for a descriptor that already has that number, `fcntl(F_SETFD, 0)`.
 pub fn dup3(fd: OwnedFd, target: i32) -> Result<(), Errno> {
-    use rustix::fd::{AsRawFd, IntoRawFd};
+    use rustix::fd::IntoRawFd;
     if fd.as_raw_fd() == target {
         rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
         let _ = fd.into_raw_fd(); // stays open under its number, for the program to exec
@@ -119,6 +123,58 @@ pub fn reboot(command: RebootCommand) -> Result<(), Errno> {
         )
     };
     result(ret).map(drop)
+}
+
+/// What the tools ask of a file's status: its type and permissions, links and owner.
+#[derive(Clone, Copy)]
+pub struct FileStatus {
+    /// `st_mode`.
+    pub mode: u32,
+    /// `st_nlink`.
+    pub nlink: u32,
+    /// `st_uid`.
+    pub uid: u32,
+}
+
+impl FileStatus {
+    /// The file's type.
+    pub fn file_type(self) -> FileType {
+        FileType::from_raw_mode(self.mode)
+    }
+}
+
+/// The kernel's stat call and structure: `fstatat64` and `struct stat64` on the 32-bit
+/// boards, `newfstatat` and `struct stat` on the 64-bit ones.
+#[cfg(target_pointer_width = "32")]
+use linux_raw_sys::general::{__NR_fstatat64 as NR_FSTATAT, stat64 as KernelStat};
+#[cfg(target_pointer_width = "64")]
+use linux_raw_sys::general::{__NR_newfstatat as NR_FSTATAT, stat as KernelStat};
+
+/// `fstatat(dir, path, flags)`; with `AtFlags::EMPTY_PATH` and an empty path, the
+/// status of `dir` itself (`fstat`). One syscall on every board: rustix's 32-bit
+/// `stat` asks `statx` (for 64-bit times, which no caller here reads), falls back to
+/// the old call and converts, about a kilobyte of each binary.
+pub fn fstatat(dir: BorrowedFd<'_>, path: &CStr, flags: AtFlags) -> Result<FileStatus, Errno> {
+    // SAFETY: the structure is plain integers, for which all zeros is a value.
+    let mut st: KernelStat = unsafe { core::mem::zeroed() };
+    let st_ptr = core::ptr::from_mut(&mut st) as usize;
+    // SAFETY: `path` is a C string that outlives the call; the kernel writes one
+    // structure of its own layout (`KernelStat`, from linux-raw-sys) to `st`.
+    let ret = unsafe {
+        syscall4(
+            NR_FSTATAT as usize,
+            dir.as_raw_fd() as usize,
+            path.as_ptr() as usize,
+            st_ptr,
+            flags.bits() as usize,
+        )
+    };
+    result(ret)?;
+    Ok(FileStatus {
+        mode: st.st_mode as u32,
+        nlink: st.st_nlink as u32,
+        uid: st.st_uid as u32,
+    })
 }
 
 /// A raw syscall's return value as a result: -4095..=-1 is `-errno`.

@@ -14,11 +14,11 @@ use core::ffi::CStr;
 
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, fstat, mkdir, mknodat, openat, unlinkat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, mkdir, mknodat, openat, unlinkat};
 use rustix::io::Errno;
 
 use crate::clock::timeout_until;
-use crate::file::{PathBuf, for_each_entry};
+use crate::file::{PathBuf, for_each_entry, fstat};
 use crate::io::{read, write_all};
 
 const DIR: &CStr = c"supervise/event";
@@ -51,7 +51,7 @@ pub fn announce(letters: &[u8]) {
 }
 
 fn is_fifo(fd: impl AsFd) -> bool {
-    fstat(fd).is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo)
+    fstat(fd).is_ok_and(|st| st.file_type() == FileType::Fifo)
 }
 
 /// A waiter's FIFO in `supervise/event/`, read without blocking; removed on drop.

@@ -65,7 +65,9 @@ impl CommandBytes {
         if Command::from_byte(letter).is_none() {
             return Err(letter);
         }
-        if !self.as_bytes().contains(&letter) {
+        // Not `contains`: it brings core's memchr (about 300 bytes of svc on MIPS) where
+        // the tools already have `find_byte`.
+        if crate::search::find_byte(letter, self.as_bytes()).is_none() {
             // Always a free slot: there are as many as distinct letters.
             if let Some(slot) = self.bytes.get_mut(self.len) {
                 *slot = letter;

@@ -15,19 +15,20 @@ use core::ffi::CStr;
 
 use dt_core::control::Command;
 use dt_core::lockpid;
+use dt_core::search::find_byte;
 use dt_core::settings::Settings;
 use dt_core::supervisor::{
     Action, Actions, Ended, Event, FINISH_ARGV_LEN, Instant, Now, Supervisor,
 };
 use platform::clock::{monotonic_ms, now, timeout_until};
 use platform::file::{
-    OpenError, PATH_MAX, PathBuf, ReplaceError, exists, make_fifo, open_fifo, open_regular,
+    OpenError, PATH_MAX, ReplaceError, c_str_in, exists, make_fifo, open_fifo, open_regular,
     replace_file,
 };
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
 use platform::process::{
-    ChildSignals, exec, fork_child, kill, kill_group, lead_group, move_fd, reap_ended,
+    ChildSignals, exec_file, fork_child, kill, kill_group, lead_group, move_fd, reap_ended,
 };
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
@@ -156,11 +157,7 @@ fn said_ready(readiness: &mut Option<OwnedFd>) -> bool {
     };
     let said = match read(&*fd, &mut bytes) {
         Ok(0) => Some(false),
-        Ok(n) => bytes
-            .get(..n)
-            .unwrap_or_default()
-            .contains(&b'\n')
-            .then_some(true),
+        Ok(n) => find_byte(b'\n', bytes.get(..n).unwrap_or_default()).map(|_| true),
         Err(Errno::AGAIN | Errno::INTR) => None,
         Err(_) => Some(false),
     };
@@ -183,9 +180,9 @@ fn make_supervise_dir(dir: &[u8]) {
     let Ok(len) = readlinkat_raw(CWD, c"supervise", &mut target) else {
         return;
     };
-    match PathBuf::join(&[target.get(..len).unwrap_or_default()]) {
+    match c_str_in(&mut target, len) {
         Ok(path) => {
-            if let Err(e) = mkdir(path.as_c_str(), Mode::RWXU) {
+            if let Err(e) = mkdir(path, Mode::RWXU) {
                 fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e);
             }
         }
@@ -208,7 +205,7 @@ fn lock(dir: &[u8]) -> (OwnedFd, bool) {
     ) {
         Ok((fd, _)) => Ok((fd, true)),
         Err(OpenError::Sys(Errno::EXIST)) => open_regular(CWD, c"supervise/lock", flags, private)
-            .map(|(fd, st)| (fd, st.st_nlink == 1 && st.st_uid == geteuid().as_raw())),
+            .map(|(fd, st)| (fd, st.nlink == 1 && st.uid == geteuid().as_raw())),
         Err(e) => Err(e),
     };
     let failed =
@@ -247,7 +244,7 @@ fn start_child(
                 fatal_sys(&[b"unable to set up ", dir, b"/down-group"], e);
             }
         }
-        let e = exec(
+        let e = exec_file(
             c"./run",
             &[c"./run".as_ptr().cast(), core::ptr::null()],
             service.env,
@@ -264,7 +261,7 @@ fn start_child(
         dir.as_ptr(),
         core::ptr::null(),
     ];
-    let e = exec(c"./finish", &argv, service.env);
+    let e = exec_file(c"./finish", &argv, service.env);
     warn_sys(&[b"unable to start ", dir, b"/finish"], e);
 }
 
