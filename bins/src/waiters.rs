@@ -18,7 +18,7 @@ use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, mkdir, mknodat, openat, u
 use rustix::io::Errno;
 
 use crate::clock::timeout_until;
-use crate::file::{PathBuf, for_each_entry, fstat};
+use crate::file::{c_str_in, for_each_entry, fstat};
 use crate::io::{read, write_all};
 
 const DIR: &CStr = c"supervise/event";
@@ -54,9 +54,17 @@ fn is_fifo(fd: impl AsFd) -> bool {
     fstat(fd).is_ok_and(|st| st.file_type() == FileType::Fifo)
 }
 
-/// A waiter's FIFO in `supervise/event/`, read without blocking; removed on drop.
+/// Room for a waiter's FIFO name (a pid in decimal) and its NUL.
+const NAME_MAX: usize = 24;
+/// Room for `supervise/event/`, the name and its NUL.
+const PATH_ROOM: usize = 16 + NAME_MAX;
+
+/// A waiter's FIFO in `supervise/event/`, read without blocking; removed on drop. Small
+/// (no path buffer): `svc` keeps it in a frame that must fit a 32 KiB stack.
 pub struct Subscription {
-    path: PathBuf,
+    /// `supervise/event/` and the FIFO's name (`len` bytes), and room for a NUL.
+    path: [u8; PATH_ROOM],
+    len: usize,
     fifo: OwnedFd,
     /// Held so that the FIFO never reads as ended between supervise's writes.
     _writer: OwnedFd,
@@ -69,29 +77,29 @@ impl Subscription {
             Ok(()) | Err(Errno::EXIST) => {}
             Err(e) => return Err(e),
         }
-        let path = PathBuf::join(&[DIR.to_bytes(), b"/", name])?;
-        let _ = unlinkat(CWD, path.as_c_str(), AtFlags::empty()); // a leftover of ours
-        mknodat(
-            CWD,
-            path.as_c_str(),
-            FileType::Fifo,
-            Mode::RUSR | Mode::WUSR,
-            0,
-        )?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let dir = openat(CWD, DIR, flags, Mode::empty())?;
+        let mut buf = [0u8; NAME_MAX];
+        buf.iter_mut().zip(name).for_each(|(d, &s)| *d = s);
+        let len = name.len();
+        let fifo_name = c_str_in(&mut buf, len)?;
+        let _ = unlinkat(&dir, fifo_name, AtFlags::empty()); // a leftover of ours
+        mknodat(&dir, fifo_name, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)?;
         let open = |access| {
             let flags = access | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            openat(CWD, path.as_c_str(), flags, Mode::empty())
+            openat(&dir, fifo_name, flags, Mode::empty())
         };
         let opened = open(OFlags::RDONLY).and_then(|fifo| Ok((fifo, open(OFlags::WRONLY)?)));
         match opened {
             Ok((fifo, writer)) if is_fifo(&fifo) => Ok(Subscription {
-                path,
+                path: fifo_path(name),
+                len: DIR.to_bytes().len() + 1 + len,
                 fifo,
                 _writer: writer,
             }),
             Ok(_) => Err(Errno::INVAL),
             Err(e) => {
-                let _ = unlinkat(CWD, path.as_c_str(), AtFlags::empty());
+                let _ = unlinkat(&dir, fifo_name, AtFlags::empty());
                 Err(e)
             }
         }
@@ -119,8 +127,20 @@ impl Subscription {
     }
 }
 
+/// `supervise/event/` then `name`, in a small buffer (NUL not yet written).
+fn fifo_path(name: &[u8]) -> [u8; PATH_ROOM] {
+    let mut path = [0u8; PATH_ROOM];
+    let parts = DIR.to_bytes().iter().chain(b"/").chain(name);
+    path.iter_mut().zip(parts).for_each(|(d, &s)| *d = s);
+    path
+}
+
 impl Drop for Subscription {
     fn drop(&mut self) {
-        let _ = unlinkat(CWD, self.path.as_c_str(), AtFlags::empty());
+        // By its path from the service directory (svc is still there): no descriptor
+        // kept for it.
+        if let Ok(path) = c_str_in(&mut self.path, self.len) {
+            let _ = unlinkat(CWD, path, AtFlags::empty());
+        }
     }
 }

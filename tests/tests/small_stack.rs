@@ -126,6 +126,20 @@ fn supervise_svok_svstat_svc() {
     case("supervise", &script, "ok\ns: up \nexited\n", true);
 }
 
+/// Ours only (the original has no waits): `svc -w`, its FIFO and its status read.
+#[test]
+fn svc_waits() {
+    let script = format!(
+        "{UNTIL_UP}
+         mkdir s && printf '#!/bin/sh\\nexec sleep 100\\n' > s/run && chmod +x s/run
+         $S $T/supervise s & up s
+         $S $T/svc -wu -T 5000 s && echo up
+         $S $T/svc -wD -d -T 5000 s && echo down
+         $S $T/svc -x s; wait $! && echo exited"
+    );
+    case("svc", &script, "up\ndown\nexited\n", false);
+}
+
 /// svscan: its table of 1000 services is static memory, and its paths are each on the
 /// stack only while one function runs.
 #[test]
