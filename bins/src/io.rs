@@ -32,18 +32,12 @@ pub(crate) fn open_standard_descriptors() {
         if rustix::io::fcntl_getfd(fd) != Err(Errno::BADF) {
             continue;
         }
-        // The lowest free number is taken: this one, as the lower ones are open. The
-        // first of these that opens (one `open` call site: smaller than a chain).
-        let candidates = [
-            (first, OFlags::RDWR | OFlags::NOCTTY),
-            (c"/dev/null", OFlags::RDWR | OFlags::NOCTTY),
-            (c"/", OFlags::RDONLY | OFlags::DIRECTORY),
-        ];
-        for (path, flags) in candidates {
-            if let Ok(opened) = open(path, flags, Mode::empty()) {
-                let _ = opened.into_raw_fd(); // stays open for the life of the process
-                break;
-            }
+        // The lowest free number is taken: this one, as the lower ones are open.
+        let opened = open(first, OFlags::RDWR | OFlags::NOCTTY, Mode::empty())
+            .or_else(|_| open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty()))
+            .or_else(|_| open(c"/", OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()));
+        if let Ok(opened) = opened {
+            let _ = opened.into_raw_fd(); // stays open for the life of the process
         }
     }
 }
