@@ -59,18 +59,18 @@ pub fn errno_text(e: Errno) -> &'static [u8] {
 fn emit(kind: &[u8], parts: &[&[u8]], e: Option<Errno>) {
     let mut buf = [0u8; MESSAGE_MAX];
     let mut out = Output::new(stderr(), &mut buf);
+    let head: [&[u8]; 3] = [tool_name(), b": ", kind];
+    let tail: [&[u8]; 3] = match e {
+        Some(e) => [b": ", errno_text(e), b"\n"],
+        None => [b"", b"", b"\n"],
+    };
+    // One loop over the pieces: a call site per piece costs more than the loop.
     let mut write = || -> Result<(), Errno> {
-        out.put(tool_name())?;
-        out.put(b": ")?;
-        out.put(kind)?;
-        for part in parts {
-            out.put(part)?;
+        for pieces in [&head[..], parts, &tail[..]] {
+            for piece in pieces {
+                out.put(piece)?;
+            }
         }
-        if let Some(e) = e {
-            out.put(b": ")?;
-            out.put(errno_text(e))?;
-        }
-        out.put(b"\n")?;
         out.flush()
     };
     // A failing stderr leaves nowhere to report the failure.
