@@ -54,10 +54,8 @@ fn is_fifo(fd: impl AsFd) -> bool {
     fstat(fd).is_ok_and(|st| st.file_type() == FileType::Fifo)
 }
 
-/// Room for a waiter's FIFO name (a pid in decimal) and its NUL.
-const NAME_MAX: usize = 24;
-/// Room for `supervise/event/`, the name and its NUL.
-const PATH_ROOM: usize = 16 + NAME_MAX;
+/// Room for `supervise/event/`, a waiter's FIFO name (a pid in decimal) and its NUL.
+const PATH_ROOM: usize = 40;
 
 /// A waiter's FIFO in `supervise/event/`, read without blocking; removed on drop. Small
 /// (no path buffer): `svc` keeps it in a frame that must fit a 32 KiB stack.
@@ -77,29 +75,32 @@ impl Subscription {
             Ok(()) | Err(Errno::EXIST) => {}
             Err(e) => return Err(e),
         }
+        // A directory, not a link planted there (supervise/ is the owner's alone).
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let dir = openat(CWD, DIR, flags, Mode::empty())?;
-        let mut buf = [0u8; NAME_MAX];
-        buf.iter_mut().zip(name).for_each(|(d, &s)| *d = s);
-        let len = name.len();
-        let fifo_name = c_str_in(&mut buf, len)?;
-        let _ = unlinkat(&dir, fifo_name, AtFlags::empty()); // a leftover of ours
-        mknodat(&dir, fifo_name, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)?;
+        drop(openat(CWD, DIR, flags, Mode::empty())?);
+        let parts = DIR.to_bytes().iter().chain(b"/").chain(name);
+        let mut path = [0u8; PATH_ROOM];
+        path.iter_mut().zip(parts).for_each(|(d, &s)| *d = s);
+        let len = DIR.to_bytes().len() + 1 + name.len();
+        let mut c_path = path;
+        let fifo_path = c_str_in(&mut c_path, len)?;
+        let _ = unlinkat(CWD, fifo_path, AtFlags::empty()); // a leftover of ours
+        mknodat(CWD, fifo_path, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)?;
         let open = |access| {
             let flags = access | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            openat(&dir, fifo_name, flags, Mode::empty())
+            openat(CWD, fifo_path, flags, Mode::empty())
         };
         let opened = open(OFlags::RDONLY).and_then(|fifo| Ok((fifo, open(OFlags::WRONLY)?)));
         match opened {
             Ok((fifo, writer)) if is_fifo(&fifo) => Ok(Subscription {
-                path: fifo_path(name),
-                len: DIR.to_bytes().len() + 1 + len,
+                path,
+                len,
                 fifo,
                 _writer: writer,
             }),
             Ok(_) => Err(Errno::INVAL),
             Err(e) => {
-                let _ = unlinkat(&dir, fifo_name, AtFlags::empty());
+                let _ = unlinkat(CWD, fifo_path, AtFlags::empty());
                 Err(e)
             }
         }
@@ -125,14 +126,6 @@ impl Subscription {
             }
         }
     }
-}
-
-/// `supervise/event/` then `name`, in a small buffer (NUL not yet written).
-fn fifo_path(name: &[u8]) -> [u8; PATH_ROOM] {
-    let mut path = [0u8; PATH_ROOM];
-    let parts = DIR.to_bytes().iter().chain(b"/").chain(name);
-    path.iter_mut().zip(parts).for_each(|(d, &s)| *d = s);
-    path
 }
 
 impl Drop for Subscription {

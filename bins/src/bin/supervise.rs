@@ -125,7 +125,7 @@ fn run(args: Args, env: Env) -> i32 {
                 perform(&mut machine, actions, &mut service);
             }
         }
-        if ready && watched == 3 && said_ready(&mut service.readiness) {
+        if ready && said_ready(&mut service.readiness) {
             let actions = machine.step(Event::Ready, clock());
             perform(&mut machine, actions, &mut service);
         }

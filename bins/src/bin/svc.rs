@@ -86,19 +86,21 @@ fn run(args: Args, _env: Env) -> i32 {
 /// Sends `commands` to the service in the current directory and waits for `goal`, if
 /// any; returns the exit code it deserves.
 fn control(name: &[u8], commands: &[u8], goal: Option<Goal>, until: Option<u64>) -> i32 {
+    // A failure's exit code counts only with -w (without, svc exits 0 as the original).
+    let failed = |code| if goal.is_some() { code } else { EXIT_OK };
     let control = match supervised(c"supervise/control") {
         Supervised::Running(control) => control,
         Supervised::NotRunning => {
             warn(&[b"unable to control ", name, b": supervise not running"]);
-            return goal.map_or(EXIT_OK, |_| EXIT_GONE);
+            return failed(EXIT_GONE);
         }
         Supervised::Missing => {
             warn_sys(&[b"unable to control ", name], Errno::NOENT);
-            return goal.map_or(EXIT_OK, |_| EXIT_GONE);
+            return failed(EXIT_GONE);
         }
         Supervised::Error(e) => {
             warn_sys(&[b"unable to control ", name], e);
-            return goal.map_or(EXIT_OK, |_| EXIT_TEMP);
+            return failed(EXIT_TEMP);
         }
     };
     // Subscribed before the commands go: what they cause cannot be missed.
@@ -119,7 +121,7 @@ fn control(name: &[u8], commands: &[u8], goal: Option<Goal>, until: Option<u64>)
         fcntl_setfl(&control, OFlags::empty()).and_then(|()| write_all(&control, commands));
     if let Err(e) = written {
         warn_sys(&[b"error writing commands to ", name], e);
-        return goal.map_or(EXIT_OK, |_| EXIT_TEMP);
+        return failed(EXIT_TEMP);
     }
     let (Some(goal), Some(subscription)) = (goal, subscription) else {
         return EXIT_OK;
