@@ -45,3 +45,12 @@ pub fn monotonic_ms() -> u64 {
         .wrapping_mul(1000)
         .wrapping_add(u64::from(nanos / 1_000_000))
 }
+
+/// Milliseconds since boot, suspend included (`CLOCK_BOOTTIME`: the clock of a
+/// process's start time in `/proc/PID/stat`).
+pub fn boot_ms() -> u64 {
+    let (secs, nanos) = clock_gettime(libc::CLOCK_BOOTTIME as u32);
+    (secs as u64)
+        .wrapping_mul(1000)
+        .wrapping_add(u64::from(nanos / 1_000_000))
+}

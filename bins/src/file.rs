@@ -313,3 +313,18 @@ impl Cwd {
         rustix::process::fchdir(&self.0)
     }
 }
+
+/// The service's status as `supervise/status` (in the current directory) tells it now;
+/// `Err(INVAL)` for anything but a regular file of at least 18 bytes.
+pub fn read_status() -> Result<dt_core::status::Status, Errno> {
+    use dt_core::status::{STATUS_MAX, Status};
+    let (file, _) = open_regular(CWD, c"supervise/status", OFlags::RDONLY, Mode::empty()).map_err(
+        |e| match e {
+            OpenError::Sys(e) => e,
+            OpenError::NotRegular => Errno::INVAL,
+        },
+    )?;
+    let mut bytes = [0u8; STATUS_MAX];
+    let n = read(&file, &mut bytes)?;
+    Status::unpack(bytes.get(..n).unwrap_or_default()).ok_or(Errno::INVAL)
+}

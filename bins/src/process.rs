@@ -9,11 +9,12 @@
 use core::ffi::CStr;
 
 use crate::runtime::{self as rt, Fork, How, KernelSigSet};
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use dt_core::procstat::ProcStat;
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, kill_process_group, wait, waitpid};
 
-use crate::file::PathBuf;
+use crate::file::{FileStatus, PathBuf};
 use crate::io::read;
 use crate::{Args, EXIT_TEMP, Env, exit};
 
@@ -202,6 +203,90 @@ fn fork(signals: &ChildSignals) -> Result<Option<u32>, Errno> {
             Ok(None)
         }
     }
+}
+
+/// Executes `file` (searched in `PATH` as [`exec`] does) with `argv` and `env` in place of
+/// this process, keeping its pid and so its children: the descriptors `keep` names stay
+/// open under the given numbers (`None`: that number is closed), every other one closes
+/// (close-on-exec), and the program gets the signal mask this process started with.
+/// Returns only on failure, with the reason, everything as before the call.
+pub fn reexec(
+    signals: &ChildSignals,
+    keep: &[(Option<BorrowedFd<'_>>, i32)],
+    file: &CStr,
+    argv: &[*const u8],
+    env: Env,
+) -> Errno {
+    let mut e = Errno::BADF;
+    let mut kept = 0;
+    for &(fd, number) in keep {
+        let done = match fd {
+            Some(fd) => crate::sys::copy_fd(fd, number),
+            None => {
+                close_number(number);
+                Ok(())
+            }
+        };
+        if let Err(failed) = done {
+            e = failed;
+            break;
+        }
+        kept += 1;
+    }
+    if kept == keep.len() {
+        // SAFETY: the mask the process started with, for the new program, in this
+        // single-threaded process; the blocked one comes back below if exec fails.
+        let restored =
+            unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&signals.original_mask)) };
+        if let Ok(blocked) = restored {
+            e = exec(file, argv, env);
+            // SAFETY: as above: the mask this process had a moment ago.
+            let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&blocked)) };
+        }
+    }
+    // Undone: a descriptor kept under its own number closes on exec again, a copy closes.
+    for &(fd, number) in keep.iter().take(kept) {
+        match fd {
+            Some(fd) if fd.as_raw_fd() == number => {
+                let _ = rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC);
+            }
+            Some(_) => close_number(number),
+            None => {}
+        }
+    }
+    e
+}
+
+/// Closes the descriptor `number` if it is open.
+fn close_number(number: i32) {
+    // SAFETY: only for numbers [`reexec`] replaces: nothing of this process that is
+    // still used is open there (a copy made here, or a number given up to the caller).
+    unsafe { rustix::io::close(number) };
+}
+
+/// The descriptor numbered `number` that this process inherited (from the program it
+/// replaced: [`reexec`]), if it is open and `accept` takes its status: then it is the
+/// caller's, and closes on exec from now on. Otherwise it is left as it was.
+pub fn take_inherited(number: i32, accept: impl FnOnce(FileStatus) -> bool) -> Option<OwnedFd> {
+    // SAFETY: only looked at here (fstat of a closed number fails harmlessly); owned
+    // below only once `accept` says it is what the caller left there.
+    let fd = unsafe { BorrowedFd::borrow_raw(number) };
+    let st = crate::file::fstat(fd).ok()?;
+    if !accept(st) {
+        return None;
+    }
+    rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC).ok()?;
+    // SAFETY: inherited, open, and accepted: nothing else in this process owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(number) })
+}
+
+/// The fields of `/proc/PID/stat` supervise reads, if the process exists.
+pub fn proc_stat(pid: u32) -> Option<ProcStat> {
+    let digits = dt_core::decimal::Digits::new(u64::from(pid));
+    let path = PathBuf::join(&[b"/proc/", digits.as_bytes(), b"/stat"]).ok()?;
+    let mut line = [0u8; 1024];
+    let n = crate::file::read_whole(&path, &mut line).ok()?;
+    ProcStat::parse(line.get(..n)?)
 }
 
 /// Where `exec` looks when `PATH` is unset (as DJB's `pathexec`).

@@ -67,14 +67,22 @@ pub fn default_action(signal: rustix::process::Signal) -> Result<(), Errno> {
 /// Makes `fd` the descriptor `target` without close-on-exec: `dup3(fd, target, 0)`, or
 /// for a descriptor that already has that number, `fcntl(F_SETFD, 0)`.
 pub fn dup3(fd: OwnedFd, target: i32) -> Result<(), Errno> {
-    use rustix::fd::IntoRawFd;
+    use rustix::fd::{AsFd, IntoRawFd};
+    copy_fd(fd.as_fd(), target)?;
     if fd.as_raw_fd() == target {
-        rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
         let _ = fd.into_raw_fd(); // stays open under its number, for the program to exec
-        return Ok(());
     }
-    // SAFETY: dup3 takes two descriptor numbers and flags; `fd` is open and owned here,
-    // and whatever `target` referred to is replaced, as the caller asks.
+    Ok(())
+}
+
+/// [`dup3`] that leaves `fd` open as it was (two descriptors unless the numbers are
+/// the same).
+pub fn copy_fd(fd: BorrowedFd<'_>, target: i32) -> Result<(), Errno> {
+    if fd.as_raw_fd() == target {
+        return rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::empty());
+    }
+    // SAFETY: dup3 takes two descriptor numbers and flags; `fd` is open, and whatever
+    // `target` referred to is replaced, as the caller asks.
     let ret = unsafe {
         syscall4(
             libc::SYS_dup3 as usize,
@@ -125,7 +133,8 @@ pub fn reboot(command: RebootCommand) -> Result<(), Errno> {
     result(ret).map(drop)
 }
 
-/// What the tools ask of a file's status: its type and permissions, links and owner.
+/// What the tools ask of a file's status: its type and permissions, links, owner and
+/// identity.
 #[derive(Clone, Copy)]
 pub struct FileStatus {
     /// `st_mode`.
@@ -134,6 +143,8 @@ pub struct FileStatus {
     pub nlink: u32,
     /// `st_uid`.
     pub uid: u32,
+    /// `st_dev` and `st_ino`: which file it is.
+    pub id: (u64, u64),
 }
 
 impl FileStatus {
@@ -174,6 +185,7 @@ pub fn fstatat(dir: BorrowedFd<'_>, path: &CStr, flags: AtFlags) -> Result<FileS
         mode: st.st_mode as u32,
         nlink: st.st_nlink as u32,
         uid: st.st_uid as u32,
+        id: (st.st_dev as u64, st.st_ino as u64),
     })
 }
 

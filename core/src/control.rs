@@ -26,10 +26,13 @@ pub enum Command {
     Kill,
     /// `x`: exit supervise once the service is down.
     Exit,
+    /// `X` (ours): supervise executes itself anew, the program file as it is now,
+    /// keeping the running service (an in-place upgrade).
+    Upgrade,
 }
 
 /// The command letters, in the order `svc` documents them.
-pub const LETTERS: &[u8; 11] = b"udopchaitkx";
+pub const LETTERS: &[u8; 12] = b"udopchaitkxX";
 
 impl Command {
     /// The command a control byte stands for; any other byte is `None` (ignored).
@@ -46,6 +49,7 @@ impl Command {
             b't' => Command::Terminate,
             b'k' => Command::Kill,
             b'x' => Command::Exit,
+            b'X' => Command::Upgrade,
             _ => return None,
         })
     }
@@ -108,7 +112,7 @@ mod tests {
         for &letter in LETTERS.iter().rev().chain(LETTERS) {
             set.add(letter).unwrap();
         }
-        assert_eq!(set.as_bytes(), b"dxtukiahcpo");
+        assert_eq!(set.as_bytes(), b"dxtuXkiahcpo");
         assert_eq!(set.add(b'z'), Err(b'z'));
     }
 }

@@ -16,6 +16,7 @@ pub mod event;
 pub mod lockpid;
 pub mod log;
 pub mod options;
+pub mod procstat;
 pub mod proctitle;
 pub mod rlimit;
 pub mod scan;

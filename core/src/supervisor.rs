@@ -129,6 +129,8 @@ pub enum Event {
     Deadline,
     /// `./run` wrote a newline on its `notification-fd`.
     Ready,
+    /// The new supervise of [`Action::Upgrade`] could not be executed.
+    UpgradeFailed,
 }
 
 /// How a child ended, as `wait` tells it.
@@ -138,15 +140,19 @@ pub enum Ended {
     Exited(u8),
     /// This signal (the kernel's number) killed it.
     Killed(u8),
+    /// Not known: an adopted process that is not supervise's child ends without telling
+    /// how.
+    Unknown,
 }
 
 impl Ended {
     /// The arguments `./finish` gets (s6's convention): the exit code, or 256 if a signal
-    /// killed `./run`; then the signal's number, or 0.
+    /// killed `./run`; then the signal's number, or 0 (also for [`Ended::Unknown`]).
     pub fn finish_args(self) -> (u16, u8) {
         match self {
             Ended::Exited(code) => (u16::from(code), 0),
             Ended::Killed(signal) => (256, signal),
+            Ended::Unknown => (256, 0),
         }
     }
 
@@ -218,11 +224,16 @@ pub enum Action {
     Announce(Announcement),
     /// Exit supervise (status 0).
     Exit,
+    /// Execute supervise anew, keeping the child (`svc -X`): the status file says all
+    /// the next one needs ([`Supervisor::adopt`]). Always last; it comes only while the
+    /// status written is current and nothing is due but a start (the child runs with no
+    /// KILL pending, or is stopped). If it fails, report [`Event::UpgradeFailed`].
+    Upgrade,
 }
 
-/// Most actions one event causes: the down signal, CONT, a status write and the
-/// announcement of a start (and never an exit then).
-pub const MAX_ACTIONS: usize = 5;
+/// Most actions one event causes: the down signal, CONT, a status write, the
+/// announcement of a start and an upgrade (and never an exit then).
+pub const MAX_ACTIONS: usize = 6;
 
 /// The actions of one step.
 pub type Actions = heapless::Vec<Action, MAX_ACTIONS>;
@@ -261,6 +272,8 @@ pub struct Supervisor {
     deaths: heapless::Deque<Instant, MAX_DEATHS>,
     /// Left down after too many deaths, until a start.
     given_up: bool,
+    /// `svc -X` asked for an upgrade, not done yet.
+    upgrade: bool,
     settings: Settings,
 }
 
@@ -268,9 +281,62 @@ impl Supervisor {
     /// A supervisor starting at `now`: the service is wanted up unless the directory has
     /// a `down` file. Returns the first actions (status write, and the start if wanted).
     pub fn new(normally_up: bool, now: Now) -> (Supervisor, Actions) {
-        let mut s = Supervisor {
+        let mut s = Supervisor::blank(if normally_up { Want::Up } else { Want::Down }, now);
+        if normally_up {
+            s.start(now);
+        }
+        let before = Before {
             child: Child::Stopped,
-            want: if normally_up { Want::Up } else { Want::Down },
+            ready: None,
+            given_up: false,
+        };
+        let actions = s.finish_step(before);
+        (s, actions)
+    }
+
+    /// A supervisor that carries on from `found`, the status file as an earlier
+    /// supervise left it, with the process it names as running, `running` (the caller
+    /// checks that it is still that process), or none: after `svc -X`, or with a process
+    /// after that supervise was killed. The want, pause, start stamp, readiness and
+    /// give-up are the status file's; a service wanted up with no process starts. The
+    /// status is written again only if `settings` make it differ; nothing is announced.
+    pub fn adopt(
+        found: Status,
+        running: Option<u32>,
+        settings: Settings,
+        now: Now,
+    ) -> (Supervisor, Actions) {
+        let mut s = Supervisor::blank(found.want, now);
+        // Counted as a start: the restart interval holds across the change of supervise.
+        s.last_start = Some(now.mono);
+        s.since = found.since;
+        s.settings = settings;
+        s.written = Some(found);
+        s.given_up = found.beyond.is_some_and(|b| b.given_up);
+        if let Some(pid) = running {
+            s.child = Child::Running {
+                pid,
+                paused: found.paused,
+            };
+            s.ready = found.beyond.and_then(|b| b.ready);
+        }
+        let before = Before {
+            child: s.child,
+            ready: s.ready,
+            given_up: s.given_up,
+        };
+        if running.is_none() && s.want == Want::Up {
+            s.start(now);
+        }
+        let actions = s.finish_step(before);
+        (s, actions)
+    }
+
+    /// A supervisor with no child, wanting `want`.
+    fn blank(want: Want, now: Now) -> Supervisor {
+        Supervisor {
+            child: Child::Stopped,
+            want,
             exiting: false,
             last_start: None,
             since: now.wall,
@@ -283,18 +349,9 @@ impl Supervisor {
             next_start: None,
             deaths: heapless::Deque::new(),
             given_up: false,
+            upgrade: false,
             settings: Settings::default(),
-        };
-        if normally_up {
-            s.start(now);
         }
-        let before = Before {
-            child: Child::Stopped,
-            ready: None,
-            given_up: false,
-        };
-        let actions = s.finish_step(before);
-        (s, actions)
     }
 
     /// Takes the opt-in files as they are now (read before each start); they apply from
@@ -442,6 +499,25 @@ impl Supervisor {
                 | Finishing { .. },
                 Event::Command(C::Exit),
             ) => self.exiting = true,
+            // An upgrade waits until nothing but a start is due (see `upgradable`).
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::Command(C::Upgrade),
+            ) => self.upgrade = true,
+            (
+                Stopped
+                | StartDue(_)
+                | Starting
+                | Running { .. }
+                | FinishStarting
+                | Finishing { .. },
+                Event::UpgradeFailed,
+            ) => self.upgrade = false,
             // `./run` ended: `./finish` if there is one, else restart it if wanted up, at
             // most once per interval.
             (Running { pid, .. }, Event::ChildExited { pid: exited, ended }) if pid == exited => {
@@ -692,8 +768,24 @@ impl Supervisor {
         }
         if exit {
             push(&mut actions, Action::Exit);
+        } else if self.upgrade && self.upgradable() {
+            push(&mut actions, Action::Upgrade);
         }
         actions
+    }
+
+    /// Whether the status file tells the next supervise all it needs: the child runs
+    /// with no KILL due, or none runs and no start is due; the status written is current.
+    fn upgradable(&self) -> bool {
+        let settled = match self.child {
+            Child::Running { .. } => self.kill_at.is_none(),
+            Child::Stopped => true,
+            Child::StartDue(_)
+            | Child::Starting
+            | Child::FinishStarting
+            | Child::Finishing { .. } => false,
+        };
+        settled && !self.exiting && self.status_retry.is_none()
     }
 
     /// The letters of the change from `before` to now.
@@ -1616,6 +1708,231 @@ mod tests {
     }
 
     #[test]
+    fn running_upgrade_execs_at_once_the_status_being_current() {
+        let mut s = up(0);
+        assert_eq!(
+            s.step(cmd(Command::Upgrade), at(10)).as_slice(),
+            &[Action::Upgrade]
+        );
+    }
+
+    #[test]
+    fn running_upgrade_failed_forgets_it() {
+        let mut s = up(0);
+        s.step(cmd(Command::Upgrade), at(10));
+        assert!(s.step(Event::UpgradeFailed, at(11)).is_empty());
+        assert!(s.step(cmd(Command::Hangup), at(12)).as_slice() == [signal_to(42, Signal::Hangup)]);
+    }
+
+    fn signal_to(pid: u32, signal: Signal) -> Action {
+        Action::Signal { pid, signal }
+    }
+
+    #[test]
+    fn running_upgrade_waits_for_a_due_kill_then_for_the_start() {
+        let mut s = with(Settings {
+            timeout_kill: Some(500),
+            ..Settings::default()
+        });
+        s.step(cmd(Command::Down), at(10));
+        assert!(
+            !s.step(cmd(Command::Upgrade), at(20))
+                .contains(&Action::Upgrade),
+            "a KILL is due: the next supervise would not know"
+        );
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Killed(15),
+            },
+            at(30),
+        );
+        assert_eq!(actions.last(), Some(&Action::Upgrade));
+        assert_eq!(wrote(&actions).unwrap().pid, None, "written before");
+    }
+
+    #[test]
+    fn start_due_and_finishing_upgrade_waits_for_the_child() {
+        let mut s = up(0);
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(1),
+            },
+            at(100),
+        );
+        assert!(matches!(s.child(), Child::StartDue(_)));
+        assert!(s.step(cmd(Command::Upgrade), at(200)).is_empty());
+        assert_eq!(
+            s.step(Event::Deadline, at(1_000)).as_slice(),
+            &[Action::Spawn]
+        );
+        assert_eq!(
+            s.step(Event::Spawned { pid: 43 }, at(1_001)).last(),
+            Some(&Action::Upgrade)
+        );
+        let mut s = with(finishing());
+        s.step(
+            Event::ChildExited {
+                pid: 42,
+                ended: Ended::Exited(0),
+            },
+            at(10),
+        );
+        s.step(Event::Spawned { pid: 50 }, at(11));
+        assert!(s.step(cmd(Command::Upgrade), at(12)).is_empty());
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 50,
+                ended: Ended::Exited(0),
+            },
+            at(13),
+        );
+        assert!(!actions.contains(&Action::Upgrade), "a start is due first");
+    }
+
+    #[test]
+    fn exiting_upgrade_is_not_done() {
+        let mut s = up(0);
+        s.step(cmd(Command::Exit), at(1));
+        assert!(s.step(cmd(Command::Upgrade), at(2)).is_empty());
+        let (mut s, _) = Supervisor::new(false, at(0));
+        assert_eq!(
+            s.step(cmd(Command::Upgrade), at(1)).as_slice(),
+            &[Action::Upgrade],
+            "stopped: nothing due"
+        );
+    }
+
+    #[test]
+    fn status_write_failed_upgrade_waits_for_the_write() {
+        let mut s = up(0);
+        s.step(Event::StatusWriteFailed, at(10));
+        assert!(s.step(cmd(Command::Upgrade), at(20)).is_empty());
+        let actions = s.step(Event::Deadline, at(10 + STATUS_RETRY_MS));
+        assert!(matches!(
+            actions.as_slice(),
+            [Action::WriteStatus(_), Action::Upgrade]
+        ));
+    }
+
+    fn found(pid: Option<u32>, want: Want) -> Status {
+        Status {
+            since: at(3_000).wall,
+            pid,
+            paused: pid.is_some(),
+            want,
+            beyond: Some(Beyond {
+                ready: pid.map(|_| at(4_000).wall),
+                finishing: false,
+                next_start: None,
+                given_up: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn adopt_running_takes_the_status_file_and_writes_nothing() {
+        let (s, actions) = Supervisor::adopt(
+            found(Some(77), Want::Down),
+            Some(77),
+            notifying(),
+            at(9_000),
+        );
+        assert!(actions.is_empty(), "{actions:?}");
+        assert_eq!(s.status(), found(Some(77), Want::Down));
+        assert_eq!(
+            s.child(),
+            Child::Running {
+                pid: 77,
+                paused: true
+            }
+        );
+        assert_eq!(s.deadline(), None);
+    }
+
+    #[test]
+    fn adopt_running_with_other_settings_writes_once() {
+        let (s, actions) = Supervisor::adopt(
+            found(Some(77), Want::Up),
+            Some(77),
+            Settings::default(),
+            at(9_000),
+        );
+        let status = wrote(&actions).unwrap();
+        assert_eq!(status.beyond, None, "no opt-in file left: 18 bytes");
+        assert_eq!(actions.len(), 1);
+        assert_eq!(status, s.status());
+    }
+
+    #[test]
+    fn adopt_running_child_exited_restarts_no_sooner_than_the_interval() {
+        let (mut s, _) =
+            Supervisor::adopt(found(Some(77), Want::Up), Some(77), notifying(), at(9_000));
+        let actions = s.step(
+            Event::ChildExited {
+                pid: 77,
+                ended: Ended::Unknown,
+            },
+            at(9_100),
+        );
+        assert_eq!(actions.last(), Some(&news(b"dD")));
+        assert_eq!(s.deadline(), Some(Instant(9_000 + RESTART_INTERVAL_MS)));
+        assert_eq!(
+            s.step(Event::Deadline, at(10_000)).as_slice(),
+            &[Action::Spawn]
+        );
+    }
+
+    #[test]
+    fn adopt_running_down_signals_the_adopted_process() {
+        let (mut s, _) = Supervisor::adopt(
+            found(Some(77), Want::Up),
+            Some(77),
+            Settings::default(),
+            at(0),
+        );
+        let actions = s.step(cmd(Command::Down), at(10));
+        assert_eq!(
+            &actions[..2],
+            &[
+                signal_to(77, Signal::Terminate),
+                signal_to(77, Signal::Continue)
+            ]
+        );
+    }
+
+    #[test]
+    fn adopt_stopped_keeps_it_down_or_starts_it_if_wanted_up() {
+        let mut down = found(None, Want::Down);
+        down.beyond = Some(Beyond {
+            given_up: true,
+            ..Beyond::default()
+        });
+        let gave_up = Settings {
+            give_up: Some(crate::settings::GiveUp {
+                deaths: 3,
+                window_ms: 1_000,
+            }),
+            ..Settings::default()
+        };
+        let (s, actions) = Supervisor::adopt(down, None, gave_up, at(0));
+        assert!(actions.is_empty());
+        assert_eq!(s.status(), down, "still given up");
+        let (s, actions) = Supervisor::adopt(found(None, Want::Up), None, notifying(), at(0));
+        assert!(actions.is_empty());
+        assert!(matches!(s.child(), Child::StartDue(_)), "{:?}", s.child());
+    }
+
+    #[test]
+    fn unknown_end_gives_finish_256_and_0() {
+        let mut out = [0u8; FINISH_ARGV_LEN];
+        let split = Ended::Unknown.finish_argv(&mut out);
+        assert_eq!(&out[..split], b"256\0");
+        assert_eq!(&out[split..split + 2], b"0\0");
+    }
+
+    #[test]
     fn every_state_and_event_fits_the_action_list() {
         let commands = crate::control::LETTERS.map(|b| Command::from_byte(b).unwrap());
         let events = commands.iter().map(|&c| Event::Command(c)).chain([
@@ -1689,6 +2006,7 @@ mod tests {
         due_starts: u32,
         given_up: u32,
         stray_events: u32,
+        upgrades: u32,
     }
 
     /// The world around one supervisor: the child that really runs, the spawn asked for,
@@ -1709,6 +2027,8 @@ mod tests {
         last_start: Option<u64>,
         /// The contents of `supervise/status`.
         disk: Option<Status>,
+        /// The opt-in files.
+        settings: Settings,
         /// The letters announced so far.
         announced: Vec<u8>,
         /// Whether the machine's child ran after the last step.
@@ -1731,6 +2051,7 @@ mod tests {
                 next_pid: 100,
                 last_start: None,
                 disk: None,
+                settings: Settings::default(),
                 announced: Vec::new(),
                 machine_up: false,
                 exited: false,
@@ -1739,6 +2060,29 @@ mod tests {
             };
             world.perform(&actions);
             world
+        }
+
+        /// [`Action::Upgrade`]: mostly a new machine from the status file (and the child
+        /// that runs, as supervise finds it), which must carry on as if nothing happened;
+        /// sometimes a failed exec.
+        fn upgrade(&mut self, actions: &Actions) {
+            self.tally.upgrades += 1;
+            if self.next_pid % 4 == 0 {
+                self.step(Event::UpgradeFailed);
+                return;
+            }
+            let Some(found) = self.disk else {
+                self.fail("upgrade before any status was written", actions);
+            };
+            if found.pid != self.child {
+                self.fail("the status file does not name the running child", actions);
+            }
+            let (s, next) = Supervisor::adopt(found, self.child, self.settings, at(self.now));
+            if s.status() != self.s.status() {
+                self.fail("the adopting machine's status differs", &next);
+            }
+            self.s = s;
+            self.perform(&next);
         }
 
         fn fail(&self, what: &str, actions: &Actions) -> ! {
@@ -1775,7 +2119,7 @@ mod tests {
                 }
                 Event::Deadline => !due,
                 Event::ChildExited { .. } | Event::Spawned { .. } | Event::SpawnFailed => true,
-                Event::Command(_) | Event::StatusWriteFailed => false,
+                Event::Command(_) | Event::StatusWriteFailed | Event::UpgradeFailed => false,
                 Event::Ready => true, // no notification-fd: never reported
             };
             let actions = self.s.step(event, at(self.now));
@@ -1806,6 +2150,7 @@ mod tests {
                 matches!(self.s.child(), Child::Running { .. }),
             );
             self.machine_up = up;
+            let mut upgrade = false;
             for (i, &action) in actions.iter().enumerate() {
                 match action {
                     Action::Spawn => {
@@ -1855,6 +2200,12 @@ mod tests {
                     Action::SpawnFinish(_) => {
                         self.fail("./finish without a finish file (default settings)", actions)
                     }
+                    Action::Upgrade => {
+                        if self.spawning || i + 1 != actions.len() {
+                            self.fail("upgrade while spawning, or not last", actions);
+                        }
+                        upgrade = true;
+                    }
                     Action::Exit => {
                         if self.child.is_some() || self.spawning || i + 1 != actions.len() {
                             self.fail("exit with a child, or not last", actions);
@@ -1894,6 +2245,9 @@ mod tests {
             };
             if !agrees {
                 self.fail("the machine's child is not the world's", actions);
+            }
+            if upgrade {
+                self.upgrade(actions);
             }
             if matches!(self.s.child(), Child::StartDue(_)) {
                 self.tally.deferred_starts += 1;
@@ -1968,7 +2322,7 @@ mod tests {
             let mut rng = Rng::new(seed);
             let mut w = World::new(seed, rng.below(2) == 0, rng.below(1 << 40), &mut tally);
             // A third with daemontools' defaults, a third backing off, a third giving up.
-            w.s.configure(match seed % 3 {
+            w.settings = match seed % 3 {
                 0 => Settings::default(),
                 1 => Settings {
                     restart_backoff: Some(1 + rng.below(30_000)),
@@ -1981,7 +2335,8 @@ mod tests {
                     }),
                     ..Settings::default()
                 },
-            });
+            };
+            w.s.configure(w.settings);
             for _ in 0..400 {
                 if w.exited {
                     break;
@@ -2040,6 +2395,7 @@ mod tests {
             ("give-ups", tally.given_up),
             ("due starts", tally.due_starts),
             ("stray events", tally.stray_events),
+            ("upgrades", tally.upgrades),
         ] {
             assert!(n >= 500, "only {n} {what}");
         }

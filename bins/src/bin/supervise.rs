@@ -7,6 +7,11 @@
 //! something is due (a restart waiting for its turn, a KILL). Changes are announced to
 //! `svc -w` waiters (`platform::waiters`). The child gets SIGTERM if
 //! supervise dies; `supervise/lock` holds supervise's pid (for svscan, see there).
+//!
+//! A service that still runs is taken over, not started twice ([`still_running`]): after
+//! `svc -X`, where supervise executes itself anew keeping its child and the descriptors
+//! `KEPT_*`, and after a supervise was killed, where a child that dropped privileges
+//! (and with them the parent-death signal) survived: watched then through a pidfd.
 #![no_std]
 #![deny(unsafe_code)]
 #![no_main]
@@ -17,24 +22,26 @@ use dt_core::control::Command;
 use dt_core::lockpid;
 use dt_core::search::find_byte;
 use dt_core::settings::Settings;
+use dt_core::status::Status;
 use dt_core::supervisor::{
     Action, Actions, Ended, Event, FINISH_ARGV_LEN, Instant, Now, Supervisor,
 };
-use platform::clock::{monotonic_ms, now, timeout_until};
+use platform::clock::{boot_ms, monotonic_ms, now, timeout_until};
 use platform::file::{
-    OpenError, PATH_MAX, ReplaceError, c_str_in, exists, make_fifo, open_fifo, open_regular,
-    replace_file,
+    OpenError, PATH_MAX, ReplaceError, c_str_in, exists, fstatat, make_fifo, open_fifo,
+    open_regular, read_status, replace_file,
 };
 use platform::io::{read, write_all};
 use platform::msg::{errno_text, fatal, fatal_sys, usage, warn_sys};
 use platform::process::{
-    ChildSignals, exec_file, fork_child, kill, kill_group, lead_group, move_fd, reap_ended,
+    ChildSignals, exec_file, fork_child, kill, kill_group, lead_group, move_fd, proc_stat,
+    reap_ended, reexec, take_inherited,
 };
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{CWD, FlockOperation, Mode, OFlags, flock};
+use rustix::fs::{AtFlags, CWD, FileType, FlockOperation, Mode, OFlags, flock};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, geteuid, getppid, set_parent_process_death_signal};
 
@@ -43,10 +50,24 @@ platform::tool!(b"supervise", run);
 /// Control bytes read at once (each is one command).
 const CONTROL_READ_MAX: usize = 32;
 
+/// Where a supervise executing itself anew (`svc -X`) leaves what the next one takes
+/// over: the lock, held all along; the control FIFO, so that no command written
+/// meanwhile is lost; the readiness pipe of a `./run` not ready yet (or nothing).
+const KEPT_LOCK: i32 = 100;
+const KEPT_CONTROL: i32 = 101;
+const KEPT_READINESS: i32 = 102;
+
 /// What the actions need besides the machine.
 struct Service<'a> {
     dir: &'a [u8],
+    /// How supervise was started, for `svc -X`: the program and its arguments.
+    program: &'a CStr,
+    argv: &'a [*const u8],
     env: Env,
+    lock: OwnedFd,
+    control: OwnedFd,
+    /// A service taken over that is not our child: its pid and pidfd, until it ends.
+    adopted: Option<(u32, OwnedFd)>,
     signals: ChildSignals,
     /// This supervise, the parent its children check for.
     pid: Pid,
@@ -56,7 +77,9 @@ struct Service<'a> {
 }
 
 fn run(args: Args, env: Env) -> i32 {
-    let (Some(dir_c), 2) = (args.get_c(1), args.len()) else {
+    let (Some(dir_c), Some(program), Some(argv), 2) =
+        (args.get_c(1), args.get_c(0), args.tail(0), args.len())
+    else {
         usage(b"supervise dir")
     };
     let dir = dir_c.to_bytes();
@@ -68,11 +91,17 @@ fn run(args: Args, env: Env) -> i32 {
         Err(e) => fatal_sys(&[b"unable to stat ", dir, b"/down"], e),
     };
     make_supervise_dir(dir);
-    let (lock, ours) = lock(dir);
+    let pid = rustix::process::getpid();
+    // After `svc -X`: the lock the supervise before held (this process, another program).
+    let kept = take_inherited(KEPT_LOCK, |st| {
+        fstatat(CWD.as_fd(), c"supervise/lock", AtFlags::SYMLINK_NOFOLLOW)
+            .is_ok_and(|lock| lock.id == st.id)
+    });
+    let upgraded = kept.is_some();
+    let (lock, ours) = kept.map_or_else(|| lock(dir), |fd| (fd, false));
     // Our pid, for an svscan that replaces a killed one to find this service's log pipe
     // (no other tool reads the lock file's contents). Written only into a lock file of
     // our own, never through a link into somebody else's.
-    let pid = rustix::process::getpid();
     if ours {
         let mut text = [0u8; lockpid::LOCK_TEXT_MAX];
         let len = lockpid::emit(pid.as_raw_nonzero().get() as u32, &mut text);
@@ -85,53 +114,83 @@ fn run(args: Args, env: Env) -> i32 {
     // Holding a writer ourselves: the FIFO never reports end of file.
     let _control_writer = open_fifo(c"supervise/control", true)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to write ", dir, b"/supervise/control"], e));
+    // The one before's copy of the FIFO is closed now that ours holds it open.
+    drop(take_inherited(KEPT_CONTROL, |_| upgraded));
+    let readiness = take_inherited(KEPT_READINESS, |st| {
+        upgraded && st.file_type() == FileType::Fifo
+    });
     let signals = ChildSignals::new()
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
     let mut service = Service {
         dir,
+        program,
+        argv,
         env,
+        lock,
+        control,
+        adopted: None,
         signals,
         pid,
-        readiness: None,
+        readiness,
     };
 
     // The first status is written before `ok` opens, as in the original: once svok
     // succeeds, svstat finds a status.
-    let (mut machine, actions) = Supervisor::new(normally_up, clock());
+    let now = clock();
+    let found = read_status().ok();
+    let running = found.and_then(|found| still_running(&found, pid));
+    let (mut machine, actions) = match (found, running) {
+        (Some(found), Some((child, adopted))) => {
+            service.adopted = adopted.map(|fd| (child, fd));
+            Supervisor::adopt(found, Some(child), settings(), now)
+        }
+        (Some(found), None) if upgraded => Supervisor::adopt(found, None, settings(), now),
+        _ => Supervisor::new(normally_up, now),
+    };
     perform(&mut machine, actions, &mut service);
+    // A child that ended while supervise was being executed anew sent no signal that
+    // the descriptor below can tell: reaped once now.
+    reap_children(&mut machine, &mut service);
     let _ = make_fifo(c"supervise/ok");
     let _ok = open_fifo(c"supervise/ok", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     loop {
         let timeout = machine.deadline().map(|Instant(at)| timeout_until(at));
         let children_fd = service.signals.fd();
+        // In place of an absent one, the children's descriptor again (its result there
+        // is not looked at).
         let readiness = service.readiness.as_ref().map(|fd| fd.as_fd());
+        let adopted = service.adopted.as_ref().map(|(_, fd)| fd.as_fd());
+        let watched = (readiness.is_some(), adopted.is_some());
         let mut fds = [
             PollFd::new(&children_fd, PollFlags::IN),
-            PollFd::new(&control, PollFlags::IN),
+            PollFd::new(&service.control, PollFlags::IN),
             PollFd::new(readiness.as_ref().unwrap_or(&children_fd), PollFlags::IN),
+            PollFd::new(adopted.as_ref().unwrap_or(&children_fd), PollFlags::IN),
         ];
-        let watched = if readiness.is_some() { 3 } else { 2 };
-        match poll(fds.get_mut(..watched).unwrap_or_default(), timeout.as_ref()) {
+        match poll(&mut fds, timeout.as_ref()) {
             Ok(_) | Err(Errno::INTR) => {}
             Err(e) => fatal_sys(&[b"unable to wait for events in ", dir], e),
         }
-        let [children, commands, ready] = fds.map(|fd| !fd.revents().is_empty());
+        let [children, commands, ready, ended] = fds.map(|fd| !fd.revents().is_empty());
         if children {
             let _ = service.signals.drain(); // SIGCHLD only
-            while let Some((pid, ended)) = reap_ended() {
-                let ended = ended.map_or_else(Ended::Killed, Ended::Exited);
-                let actions = machine.step(Event::ChildExited { pid, ended }, clock());
-                perform(&mut machine, actions, &mut service);
-            }
+            reap_children(&mut machine, &mut service);
         }
-        if ready && said_ready(&mut service.readiness) {
+        if ready && watched.0 && said_ready(&mut service.readiness) {
             let actions = machine.step(Event::Ready, clock());
+            perform(&mut machine, actions, &mut service);
+        }
+        if let (true, true) = (ended, watched.1)
+            && let Some((pid, _)) = service.adopted.take()
+        {
+            let ended = Ended::Unknown;
+            let actions = machine.step(Event::ChildExited { pid, ended }, clock());
             perform(&mut machine, actions, &mut service);
         }
         if commands {
             let mut bytes = [0u8; CONTROL_READ_MAX];
-            let n = read(&control, &mut bytes).unwrap_or(0);
+            let n = read(&service.control, &mut bytes).unwrap_or(0);
             let read = bytes.get(..n).unwrap_or_default();
             for command in read.iter().filter_map(|&b| Command::from_byte(b)) {
                 let actions = machine.step(Event::Command(command), clock());
@@ -145,6 +204,35 @@ fn run(args: Args, env: Env) -> i32 {
             let actions = machine.step(Event::Deadline, clock());
             perform(&mut machine, actions, &mut service);
         }
+    }
+}
+
+/// Reaps every child that has ended and tells the machine.
+fn reap_children(machine: &mut Supervisor, service: &mut Service) {
+    while let Some((pid, ended)) = reap_ended() {
+        let ended = ended.map_or_else(Ended::Killed, Ended::Exited);
+        let actions = machine.step(Event::ChildExited { pid, ended }, clock());
+        perform(machine, actions, service);
+    }
+}
+
+/// The process the status file `found` names as running, if it still is the service:
+/// our own child (after `svc -X`), or a process that started when the status says and
+/// has not ended, with a pidfd to watch and signal it through. `None` also where the
+/// kernel has no pidfd (before 5.3): a new copy starts then, as with the original.
+fn still_running(found: &Status, me: Pid) -> Option<(u32, Option<OwnedFd>)> {
+    use rustix::process::{PidfdFlags, pidfd_open};
+    let pid = found.pid?;
+    // Opened first: it stays that process's even if the pid is reused before the check.
+    let pidfd = Pid::from_raw(pid as i32).map(|p| pidfd_open(p, PidfdFlags::empty()));
+    let stat = proc_stat(pid)?;
+    if stat.parent == me.as_raw_nonzero().get() as u32 {
+        return Some((pid, None));
+    }
+    let same = dt_core::procstat::started_with(found.since, stat.start_ticks, boot_ms(), now());
+    match pidfd {
+        Some(Ok(fd)) if same && stat.state != b'Z' => Some((pid, Some(fd))),
+        _ => None,
     }
 }
 
@@ -339,7 +427,12 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
     let mut i = 0;
     while i < actions.len() {
         match actions[i] {
-            Action::Signal { pid, signal } => kill(pid, signal_number(signal)),
+            Action::Signal { pid, signal } => match &service.adopted {
+                Some((adopted, fd)) if *adopted == pid => {
+                    let _ = rustix::process::pidfd_send_signal(fd, signal_number(signal));
+                }
+                _ => kill(pid, signal_number(signal)),
+            },
             Action::SignalGroup { pid, signal } => kill_group(pid, signal_number(signal)),
             Action::WriteStatus(status) => {
                 let new: &[u8] = b"/supervise/status.new";
@@ -366,6 +459,25 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
             }
             Action::Announce(news) => announce(news.as_bytes()),
             Action::Exit => exit(EXIT_OK),
+            Action::Upgrade => {
+                let kept = [
+                    (Some(service.lock.as_fd()), KEPT_LOCK),
+                    (Some(service.control.as_fd()), KEPT_CONTROL),
+                    (
+                        service.readiness.as_ref().map(|fd| fd.as_fd()),
+                        KEPT_READINESS,
+                    ),
+                ];
+                let program = service.program;
+                let e = reexec(&service.signals, &kept, program, service.argv, service.env);
+                warn_sys(
+                    &[b"unable to upgrade: unable to run ", program.to_bytes()],
+                    e,
+                );
+                actions = machine.step(Event::UpgradeFailed, clock());
+                i = 0;
+                continue;
+            }
             action @ (Action::Spawn | Action::SpawnFinish(_)) => {
                 let (finish, notify, group) = match action {
                     Action::SpawnFinish(ended) => (Some(ended), None, false),

@@ -18,14 +18,13 @@ use dt_core::decimal::Digits;
 use dt_core::event::{Goal, Progress, Waiter};
 use dt_core::options::{OptionError, read_options};
 use dt_core::settings::millis;
-use dt_core::status::{STATUS_MAX, Status};
 use platform::clock::monotonic_ms;
-use platform::file::{Cwd, Supervised, open_regular, supervised};
-use platform::io::{read, write_all};
+use platform::file::{Cwd, Supervised, read_status, supervised};
+use platform::io::write_all;
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::waiters::Subscription;
 use platform::{Args, EXIT_OK, EXIT_TEMP, EXIT_USAGE, Env};
-use rustix::fs::{CWD, Mode, OFlags, fcntl_setfl};
+use rustix::fs::{OFlags, fcntl_setfl};
 use rustix::io::Errno;
 
 platform::tool!(b"svc", run);
@@ -127,7 +126,7 @@ fn control(name: &[u8], commands: &[u8], goal: Option<Goal>, until: Option<u64>)
         return EXIT_OK;
     };
     let mut waiter = Waiter::new(goal);
-    match status() {
+    match read_status() {
         Ok(status) => waiter.status(&status),
         // A supervise just started, before its first status: the letters will tell.
         Err(Errno::NOENT) => waiter.progress(),
@@ -163,17 +162,4 @@ fn control(name: &[u8], commands: &[u8], goal: Option<Goal>, until: Option<u64>)
             EXIT_FAILED
         }
     }
-}
-
-/// The service's status as `supervise/status` tells it now.
-fn status() -> Result<Status, Errno> {
-    let (file, _) = open_regular(CWD, c"supervise/status", OFlags::RDONLY, Mode::empty()).map_err(
-        |e| match e {
-            platform::file::OpenError::Sys(e) => e,
-            platform::file::OpenError::NotRegular => Errno::INVAL,
-        },
-    )?;
-    let mut bytes = [0u8; STATUS_MAX];
-    let n = read(&file, &mut bytes)?;
-    Status::unpack(bytes.get(..n).unwrap_or_default()).ok_or(Errno::INVAL)
 }
