@@ -800,10 +800,11 @@ fn urg_upgrades_svscan_in_place_keeping_every_process_and_every_line() {
     let writer = scan.dir.file("writer");
     let log = writer.join("log");
     std::fs::create_dir_all(&log).unwrap();
-    // Each line one write(2) of "<pid> <n>", every 10 ms.
+    // Each line one write(2) of "<pid> <n>", every 10 ms. Perl, not sh: dash clears
+    // the signal mask it was given, which would hide the one svscan passed on.
     write_script(
         &writer.join("run"),
-        "#!/bin/sh\nexec sh -c 'n=0; while :; do n=$((n+1)); echo \"$$ $n\"; sleep 0.01; done'\n",
+        "#!/usr/bin/perl\n$| = 1;\nmy $n = 0;\nwhile (1) { $n++; print \"$$ $n\\n\"; select(undef, undef, undef, 0.01); }\n",
     );
     write_script(&log.join("run"), "#!/bin/sh\nexec cat >> ../log.txt\n");
     let plain = scan.add("plain", "plain", false);
@@ -1066,8 +1067,18 @@ fn as_process_1_an_upgrade_keeps_every_process_and_does_not_boot_again() {
     let binary = scan.bin.join("svscan");
     new_copy_of_svscan(&binary);
     let err = scan.dir.path.with_extension("err");
-    let mut unshare = system_init(&binary, &scan.bin, &scan.dir.path, &err);
+    let unshare = system_init(&binary, &scan.bin, &scan.dir.path, &err);
     let pid1 = pid1_of(&unshare);
+    // Should an assertion fail, KILL to process 1 ends the namespace and all in it.
+    struct Namespace(Child, u32);
+    impl Drop for Namespace {
+        fn drop(&mut self) {
+            kill(self.1, libc::SIGKILL);
+            let _ = self.0.wait();
+        }
+    }
+    let mut namespace = Namespace(unshare, pid1);
+    let unshare = &mut namespace.0;
     wait_up(&plain);
     // Host pids (those in the lock and status files are the namespace's).
     let supervise = children_of(pid1);
