@@ -186,17 +186,17 @@ fn run(args: Args, env: Env) -> i32 {
             if caught.has(Signal::URG) {
                 feed(machine, Event::Upgrade, c"", &cx);
             }
-            let stop = blocked.iter().skip(1).any(|&s| caught.has(s));
-            if stop {
-                let ending = if !init {
-                    Ending::Exit
-                } else if caught.has(Signal::USR2) {
-                    Ending::PowerOff
-                } else if caught.has(Signal::USR1) {
-                    Ending::Halt
-                } else {
-                    Ending::Reboot
-                };
+            // USR1 and USR2 come only to process 1 (elsewhere they are not read).
+            let ending = if caught.has(Signal::USR2) {
+                Some(Ending::PowerOff)
+            } else if caught.has(Signal::USR1) {
+                Some(Ending::Halt)
+            } else if caught.has(Signal::TERM) || caught.has(Signal::INT) {
+                Some(if init { Ending::Reboot } else { Ending::Exit })
+            } else {
+                None
+            };
+            if let Some(ending) = ending {
                 feed(machine, Event::Stop(ending), c"", &cx);
             }
         }
@@ -575,7 +575,6 @@ fn adopt_from(name: &[u8], dir: &[u8], fd: &[u8]) -> Option<LogPipe> {
 
 /// Executes svscan again in place (URG): see the module's doc. Returns only if that
 /// failed, after a warning; svscan goes on as it was.
-#[inline(never)] // out of the loop: the size budget
 fn upgrade(cx: &Context) {
     let e = exec_self(cx.args, cx.env, cx.origin.as_ref().map(|fd| fd.as_fd()));
     let name = cx.args.get(0).unwrap_or_default();
