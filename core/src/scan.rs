@@ -1684,6 +1684,27 @@ mod tests {
         assert_eq!(s.running(Role::Main), 2);
     }
 
+    /// Scanners with an upgrade asked for, mid-scan, before and after a start in that
+    /// scan (apart: a scanner on the stack is large).
+    fn upgrading() -> Vec<S> {
+        let mut upgrading = running().0;
+        upgrading.step(Event::Upgrade, at(5_000));
+        upgrading.step(Event::ScanBegins, at(5_000));
+        let mut upgrading_started = running().0;
+        upgrading_started.step(Event::ChildExited { pid: 101 }, at(4_000));
+        upgrading_started.step(Event::Upgrade, at(5_000));
+        upgrading_started.step(Event::ScanBegins, at(5_000));
+        upgrading_started.step(
+            Event::Entry {
+                id: id(1),
+                settling: false,
+            },
+            at(5_000),
+        );
+        upgrading_started.step(Event::Spawned { pid: 600 }, at(5_000));
+        vec![upgrading, upgrading_started]
+    }
+
     #[test]
     fn every_state_and_event_fits_the_action_list() {
         let events = || {
@@ -1779,7 +1800,7 @@ mod tests {
             ]
         };
         for event in events() {
-            for mut s in states() {
+            for mut s in states().into_iter().chain(upgrading()) {
                 let before = s.state();
                 let actions = s.step(event.clone(), at(60_000));
                 assert!(
