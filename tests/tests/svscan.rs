@@ -763,7 +763,15 @@ fn exe_inode(pid: u32) -> u64 {
 fn new_copy_of_svscan(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     let tmp = path.with_extension("tmp");
-    std::fs::copy(ours(&host(), "svscan").path, &tmp).unwrap();
+    // Copied by cp, not by this process: a child another test thread forks meanwhile
+    // would inherit the descriptor written to, and executing the file would fail with
+    // ETXTBSY ("text file busy") while that child holds it.
+    let copied = std::process::Command::new("cp")
+        .arg(ours(&host(), "svscan").path)
+        .arg(&tmp)
+        .status()
+        .expect("cp");
+    assert!(copied.success());
     std::fs::rename(&tmp, path).unwrap();
     std::fs::metadata(path).unwrap().ino()
 }
@@ -985,7 +993,15 @@ fn an_upgrade_to_a_file_that_cannot_run_warns_and_changes_nothing() {
     for (reason, file) in cases {
         let _ = std::fs::remove_file(&binary);
         if let Some((bytes, mode)) = file {
-            std::fs::write(&binary, bytes).unwrap();
+            // Written by cp (see new_copy_of_svscan: no descriptor of ours to inherit).
+            let source = scan.dir.path.with_extension("bytes");
+            std::fs::write(&source, bytes).unwrap();
+            let copied = std::process::Command::new("cp")
+                .arg(&source)
+                .arg(&binary)
+                .status()
+                .expect("cp");
+            assert!(copied.success());
             std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(mode)).unwrap();
         }
         kill(svscan, libc::SIGURG);
