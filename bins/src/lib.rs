@@ -32,6 +32,7 @@ pub mod io;
 pub mod logdir;
 pub mod msg;
 pub mod process;
+pub mod reexec;
 pub mod relabel;
 mod start;
 mod sys;

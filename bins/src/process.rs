@@ -46,6 +46,20 @@ impl ChildSignals {
         Ok(ChildSignals { fd, original_mask })
     }
 
+    /// Whether the process started with every signal in `marks` blocked, as an image of
+    /// a program that blocks them finds them after executing itself in place (`execve`
+    /// keeps the mask; svscan's upgrade). If so, SIGCHLD and `blocked` (what the earlier
+    /// image blocked for itself) are left out of the mask children get back.
+    pub fn started_blocked(&mut self, marks: &[Signal], blocked: &[Signal]) -> bool {
+        let all = marks.iter().all(|&s| self.original_mask.contains(s));
+        if all {
+            for &signal in blocked.iter().chain(&[Signal::CHILD]) {
+                self.original_mask.remove(signal);
+            }
+        }
+        all
+    }
+
     /// The descriptor to poll.
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()

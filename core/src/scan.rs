@@ -32,6 +32,18 @@
 //! instead of [`Event::Boot`]) does not exit either: it tries again every
 //! [`ENTER_RETRY_MS`] ([`Action::Enter`]) and boots once it is in; a stop meanwhile
 //! skips what needs the directory (its services, its hooks).
+//!
+//! An in-place upgrade ([`Event::Upgrade`]: svscan executes itself again, keeping its
+//! pid, its children and the pipes they hold) is asked for with [`Action::Upgrade`] at
+//! the end of a scan, so that every supervise wanted runs and holds its end of its log
+//! pipe, where the new image finds it; after a scan that started one, the next scan
+//! ([`SETTLE_SCAN_MS`] later) is awaited, so that the new supervise has set up. The new
+//! image learns its children from the scan ([`Event::Adopted`]). During a shutdown an
+//! upgrade is not done.
+//!
+//! A supervise of ours that exits is started again by a scan at once, though at most
+//! once every [`RESTART_MS`] after the last scan (a supervise that cannot start at all
+//! does not make svscan loop).
 
 pub use crate::supervisor::Instant;
 
@@ -43,6 +55,10 @@ pub const SCAN_INTERVAL_MS: u64 = 5_000;
 
 /// The next scan while a directory made in place settles.
 pub const SETTLE_SCAN_MS: u64 = 100;
+
+/// The scan that restarts a supervise of ours that exited comes at once, but not sooner
+/// than this after the end of the last scan.
+pub const RESTART_MS: u64 = 1_000;
 
 /// Longest wait for each phase of a shutdown (services, then loggers).
 pub const STOP_PHASE_MS: u64 = 10_000;
@@ -154,6 +170,13 @@ pub enum Event<P> {
     /// [`Action::Start`] found a supervise running there already (an earlier svscan
     /// started it): nothing was started.
     AlreadyRunning,
+    /// [`Action::Start`] found a supervise running there that is svscan's own child:
+    /// the image before an in-place upgrade started it. Nothing was started; it counts
+    /// as started.
+    Adopted {
+        /// Its process id.
+        pid: u32,
+    },
     /// The fork asked for with [`Action::Start`] or [`Action::RunHook`] failed (the
     /// caller has warned).
     SpawnFailed,
@@ -186,6 +209,9 @@ pub enum Event<P> {
     NoDirectory,
     /// The outcome of [`Action::Enter`]: whether svscan is in the scan directory now.
     Entered(bool),
+    /// An in-place upgrade is asked for (SIGURG): done at the end of the next scan (or
+    /// of the one after, see the module's doc); not during a shutdown.
+    Upgrade,
 }
 
 /// Something the caller must do, in order.
@@ -230,6 +256,9 @@ pub enum Action<'a, P> {
         /// Whether a failure is to be warned about.
         warn: bool,
     },
+    /// Execute svscan again in place, with the same pid, arguments and children; if
+    /// that fails, warn and go on (nothing to report).
+    Upgrade,
 }
 
 /// Most actions one event causes: both stop phases and the exit (or the shutdown hook).
@@ -309,11 +338,27 @@ impl<P> Service<P> {
     }
 }
 
+/// Where an asked-for upgrade stands (beside the state: a shutdown drops it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Upgrade {
+    /// None asked for.
+    No,
+    /// Asked for: done at the end of the current or next scan, unless it starts a
+    /// supervise.
+    Asked,
+    /// Asked for, and the current scan started a supervise: the next scan comes after
+    /// [`SETTLE_SCAN_MS`].
+    Started,
+    /// Done at the end of the next scan, whatever it starts.
+    Last,
+}
+
 /// The services of one scan directory and what svscan does with them.
 #[derive(Debug)]
 pub struct Scanner<P> {
     state: State,
     services: heapless::Vec<Service<P>, MAX_SERVICES>,
+    upgrade: Upgrade,
 }
 
 impl<P> Scanner<P> {
@@ -322,6 +367,7 @@ impl<P> Scanner<P> {
         Scanner {
             state: State::Idle(now),
             services: heapless::Vec::new(),
+            upgrade: Upgrade::No,
         }
     }
 
@@ -458,13 +504,18 @@ impl<P> Scanner<P> {
                     settling,
                     visit: Starting(i, role),
                 },
-                started @ (Event::Spawned { .. } | Event::AlreadyRunning),
+                started @ (Event::Spawned { .. } | Event::AlreadyRunning | Event::Adopted { .. }),
             ) => {
                 self.state = Scanning {
                     settling,
                     visit: Open,
                 };
-                if let (Some(s), Event::Spawned { pid }) = (self.services.get_mut(i), started) {
+                if let (Event::Spawned { .. }, Upgrade::Asked) = (&started, self.upgrade) {
+                    self.upgrade = Upgrade::Started;
+                }
+                if let (Some(s), Event::Spawned { pid } | Event::Adopted { pid }) =
+                    (self.services.get_mut(i), started)
+                {
                     match role {
                         Role::Main => s.main = Some(pid),
                         Role::Log => s.log = Some(pid),
@@ -526,6 +577,18 @@ impl<P> Scanner<P> {
                 Event::Spawned { .. } | Event::AlreadyRunning | Event::SpawnFailed,
             ) => {}
             (
+                Scanning {
+                    visit: Open | SettingUp(_),
+                    ..
+                }
+                | Idle(_)
+                | Hooked(..)
+                | Stopping(..)
+                | Killing(..)
+                | Entering(..),
+                Event::Adopted { .. },
+            ) => {}
+            (
                 Hooked(..) | Stopping(..) | Killing(..) | Entering(..),
                 Event::ScanBegins | Event::ScanEnds { .. },
             ) => {}
@@ -538,11 +601,21 @@ impl<P> Scanner<P> {
                         s.seen = true;
                     }
                 }
-                let interval = if settling {
-                    SETTLE_SCAN_MS
-                } else {
-                    SCAN_INTERVAL_MS
+                // An upgrade asked for: now, or after the next scan if this one started
+                // a supervise (it sets up meanwhile).
+                let interval = match self.upgrade {
+                    Upgrade::Asked | Upgrade::Last => {
+                        self.upgrade = Upgrade::No;
+                        push(a, Action::Upgrade);
+                        SCAN_INTERVAL_MS
+                    }
+                    Upgrade::Started => {
+                        self.upgrade = Upgrade::Last;
+                        SETTLE_SCAN_MS
+                    }
+                    Upgrade::No => SCAN_INTERVAL_MS,
                 };
+                let interval = if settling { SETTLE_SCAN_MS } else { interval };
                 self.state = Idle(after(now, interval));
                 self.forget(a);
             }
@@ -603,11 +676,18 @@ impl<P> Scanner<P> {
             }
             (Hooked(hook, _, until), Event::Timer) if now >= until => self.hook_done(a, hook, now),
             (Hooked(..), Event::Timer) => {}
-            // Children: a supervise of ours no longer runs (orphans mean nothing).
-            (
-                Idle(_) | Scanning { .. } | Killing(..) | Entering(..),
-                Event::ChildExited { pid },
-            ) => self.exited(pid),
+            // Children: a supervise of ours no longer runs (orphans mean nothing); when
+            // idle, the scan that starts it again comes at once, or RESTART_MS after the
+            // last one ended.
+            (Idle(due), Event::ChildExited { pid }) => {
+                if self.exited(pid) {
+                    let soon = due.0.saturating_sub(SCAN_INTERVAL_MS - RESTART_MS);
+                    self.state = Idle(due.min(Instant(soon.max(now.0))));
+                }
+            }
+            (Scanning { .. } | Killing(..) | Entering(..), Event::ChildExited { pid }) => {
+                self.exited(pid);
+            }
             (Stopping(role, _, ending), Event::ChildExited { pid }) => {
                 self.exited(pid);
                 if self.running(role) == 0 {
@@ -639,6 +719,16 @@ impl<P> Scanner<P> {
                 Idle(_) | Scanning { .. } | Hooked(..) | Stopping(..) | Entering(..),
                 Event::Alone,
             ) => {}
+            // An upgrade: the scan that ends in it at once; after the boot or the entry,
+            // at the end of the first scan; never during a shutdown.
+            (Idle(_), Event::Upgrade) => {
+                self.ask_upgrade();
+                self.state = Idle(now);
+            }
+            (Scanning { .. } | Hooked(Hook::Boot, ..) | Entering(..), Event::Upgrade) => {
+                self.ask_upgrade()
+            }
+            (Hooked(Hook::Shutdown(_), ..) | Stopping(..) | Killing(..), Event::Upgrade) => {}
         }
         if let (Some((i, role)), Scanning { settling, .. }) = (start, self.state) {
             self.state = Scanning {
@@ -657,14 +747,26 @@ impl<P> Scanner<P> {
         Some((i, self.services.get(i)?.next_start(role)?))
     }
 
-    fn exited(&mut self, pid: u32) {
+    /// Notes that `pid` exited; whether it was a supervise of ours.
+    fn exited(&mut self, pid: u32) -> bool {
+        let mut ours = false;
         for s in &mut self.services {
             if s.main == Some(pid) {
                 s.main = None;
+                ours = true;
             }
             if s.log == Some(pid) {
                 s.log = None;
+                ours = true;
             }
+        }
+        ours
+    }
+
+    /// An upgrade is asked for (again: one already asked for stands).
+    fn ask_upgrade(&mut self) {
+        if self.upgrade == Upgrade::No {
+            self.upgrade = Upgrade::Asked;
         }
     }
 
@@ -766,6 +868,7 @@ mod tests {
         SignalAll(bool),
         End(Ending),
         Enter(bool),
+        Upgrade,
     }
 
     fn out(action: Action<'_, Pipe>) -> Out {
@@ -780,6 +883,7 @@ mod tests {
             Action::SignalAll { kill } => Out::SignalAll(kill),
             Action::End(ending) => Out::End(ending),
             Action::Enter { warn } => Out::Enter(warn),
+            Action::Upgrade => Out::Upgrade,
         }
     }
 
@@ -798,6 +902,9 @@ mod tests {
         /// Directories with a `log`: the pipe made for them (or a setup failure).
         logs: HashMap<u64, Result<Pipe, ()>>,
         elsewhere: HashSet<(u64, Role)>,
+        /// Supervise processes running as our children that we did not fork (an image
+        /// before an upgrade did): their pids.
+        children: HashMap<(u64, Role), u32>,
         fork_fails: bool,
         next_pid: u32,
         /// Every supervise forked: (directory, role, pid).
@@ -841,6 +948,11 @@ mod tests {
                     })),
                     Out::Start(role, _) if w.elsewhere.contains(&(ino, *role)) => {
                         Some(Event::AlreadyRunning)
+                    }
+                    Out::Start(role, _) if w.children.contains_key(&(ino, *role)) => {
+                        Some(Event::Adopted {
+                            pid: w.children[&(ino, *role)],
+                        })
                     }
                     Out::Start(_, _) if w.fork_fails => Some(Event::SpawnFailed),
                     Out::Start(role, _) => {
@@ -958,20 +1070,175 @@ mod tests {
     }
 
     #[test]
-    fn idle_child_exited_is_restarted_at_the_next_scan() {
+    fn idle_child_exited_of_ours_scans_again_restart_ms_after_the_last_scan() {
         let (mut s, mut w) = running();
         let pid = w.pid(1, Role::Log);
-        assert!(feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_000).is_empty());
+        assert!(feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 400).is_empty());
         assert_eq!(s.running(Role::Log), 0);
-        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], 5_000);
+        assert_eq!(s.deadline(), Some(at(RESTART_MS)), "not before RESTART_MS");
+        assert!(feed(&mut s, &mut w, Event::Timer, 0, RESTART_MS - 1).is_empty());
+        assert_eq!(
+            feed(&mut s, &mut w, Event::Timer, 0, RESTART_MS),
+            [Out::Scan]
+        );
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], RESTART_MS);
         assert_eq!(outs, [Out::Start(Role::Log, Some("pipe-1"))]);
+        // Long after the last scan: at once.
+        let pid = w.pid(2, Role::Main);
+        let later = RESTART_MS + 3_000;
+        feed(&mut s, &mut w, Event::ChildExited { pid }, 0, later);
+        assert_eq!(s.deadline(), Some(at(later)));
     }
 
     #[test]
     fn idle_child_exited_orphan_changes_nothing() {
         let (mut s, mut w) = running();
-        assert!(feed(&mut s, &mut w, Event::ChildExited { pid: 7 }, 0, 10).is_empty());
+        assert!(feed(&mut s, &mut w, Event::ChildExited { pid: 7 }, 0, 3_000).is_empty());
         assert_eq!((s.running(Role::Main), s.running(Role::Log)), (2, 1));
+        assert_eq!(s.deadline(), Some(at(SCAN_INTERVAL_MS)), "no early scan");
+    }
+
+    #[test]
+    fn scanning_adopted_counts_as_ours_for_restarts_and_the_stop() {
+        // A new image after an upgrade: both supervise of service 1 are its children.
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.logs.insert(1, Ok("adopted"));
+        w.children.insert((1, Role::Main), 40);
+        w.children.insert((1, Role::Log), 41);
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], 0);
+        assert_eq!(starts(&outs).len(), 3);
+        assert_eq!(w.forked, [(2, Role::Main, 101)], "only service 2 forked");
+        assert_eq!((s.running(Role::Main), s.running(Role::Log)), (2, 1));
+        // Known now: not asked about again.
+        assert!(scan(&mut s, &mut w, &[(1, false), (2, false)], 5_000).is_empty());
+        // Its death is noticed (an early scan), and the stop waits for it.
+        feed(&mut s, &mut w, Event::ChildExited { pid: 41 }, 0, 9_000);
+        assert_eq!(s.deadline(), Some(at(9_000)));
+        w.children.clear();
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], 9_000);
+        assert_eq!(outs, [Out::Start(Role::Log, Some("adopted"))]);
+        feed(&mut s, &mut w, Event::Stop(Ending::Exit), 0, 9_100);
+        feed(&mut s, &mut w, Event::ChildExited { pid: 101 }, 0, 9_200);
+        assert!(matches!(s.state(), State::Stopping(Role::Main, ..)));
+        let outs = feed(&mut s, &mut w, Event::ChildExited { pid: 40 }, 0, 9_300);
+        assert_eq!(outs, [Out::StopAll(Role::Log)]);
+    }
+
+    #[test]
+    fn adopted_out_of_turn_changes_nothing() {
+        let (mut s, mut w) = running();
+        let before = s.state();
+        assert!(feed(&mut s, &mut w, Event::Adopted { pid: 9 }, 0, 10).is_empty());
+        assert_eq!((s.state(), s.running(Role::Main)), (before, 2));
+        feed(&mut s, &mut w, Event::ScanBegins, 0, 20);
+        assert!(feed(&mut s, &mut w, Event::Adopted { pid: 9 }, 0, 20).is_empty());
+        assert_eq!(s.running(Role::Main), 2);
+    }
+
+    #[test]
+    fn idle_upgrade_scans_at_once_and_upgrades_at_its_end() {
+        let (mut s, mut w) = running();
+        assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 2_000).is_empty());
+        assert_eq!(s.deadline(), Some(at(2_000)));
+        assert_eq!(feed(&mut s, &mut w, Event::Timer, 0, 2_000), [Out::Scan]);
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], 2_000);
+        assert_eq!(outs, [Out::Upgrade]);
+        // Once: an upgrade that failed is not tried again by itself.
+        assert!(scan(&mut s, &mut w, &[(1, false), (2, false)], 7_000).is_empty());
+    }
+
+    #[test]
+    fn idle_upgrade_after_a_scan_that_started_a_supervise_waits_one_more_scan() {
+        let (mut s, mut w) = running();
+        feed(&mut s, &mut w, Event::Upgrade, 0, 2_000);
+        // A new service in that scan: its supervise sets up before the upgrade.
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false), (3, false)], 2_000);
+        assert_eq!(outs, [Out::SetUp, Out::Start(Role::Main, None)]);
+        assert_eq!(s.deadline(), Some(at(2_000 + SETTLE_SCAN_MS)));
+        // The next scan ends in the upgrade whatever it starts (a supervise that dies at
+        // once does not hold it off for ever).
+        let pid = w.pid(3, Role::Main);
+        feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 2_050);
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false), (3, false)], 2_100);
+        assert_eq!(outs, [Out::Start(Role::Main, None), Out::Upgrade]);
+        assert_eq!(s.deadline(), Some(at(2_100 + SCAN_INTERVAL_MS)));
+    }
+
+    #[test]
+    fn idle_upgrade_twice_is_one_upgrade() {
+        let (mut s, mut w) = running();
+        feed(&mut s, &mut w, Event::Upgrade, 0, 2_000);
+        feed(&mut s, &mut w, Event::Upgrade, 0, 2_001);
+        let outs = scan(&mut s, &mut w, &[(1, false), (2, false)], 2_001);
+        assert_eq!(outs, [Out::Upgrade]);
+    }
+
+    #[test]
+    fn scanning_upgrade_ends_that_scan() {
+        let (mut s, mut w) = running();
+        feed(&mut s, &mut w, Event::ScanBegins, 0, 5_000);
+        assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 5_000).is_empty());
+        let outs = feed(&mut s, &mut w, Event::ScanEnds { complete: true }, 0, 5_000);
+        assert_eq!(outs, [Out::Upgrade]);
+    }
+
+    #[test]
+    fn booting_upgrade_waits_for_the_first_scan_and_the_next() {
+        let mut s = S::new(at(0));
+        let mut w = World::new();
+        w.hooks = true;
+        feed(&mut s, &mut w, Event::Boot, 0, 0);
+        assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 10).is_empty());
+        let hook = w.hooks_run[0].1;
+        assert_eq!(
+            feed(&mut s, &mut w, Event::ChildExited { pid: hook }, 0, 20),
+            [Out::Scan]
+        );
+        let outs = scan(&mut s, &mut w, &[(1, false)], 20);
+        assert!(!outs.contains(&Out::Upgrade), "{outs:?}");
+        let outs = scan(&mut s, &mut w, &[(1, false)], 20 + SETTLE_SCAN_MS);
+        assert_eq!(outs, [Out::Upgrade]);
+    }
+
+    #[test]
+    fn entering_upgrade_waits_for_the_first_scan() {
+        let (mut s, mut w) = outside();
+        assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 10).is_empty());
+        assert!(matches!(s.state(), State::Entering(..)));
+        w.dir = true;
+        feed(&mut s, &mut w, Event::Timer, 0, ENTER_RETRY_MS);
+        let hook = w.hooks_run[0].1;
+        feed(&mut s, &mut w, Event::ChildExited { pid: hook }, 0, 1_100);
+        let outs = scan(&mut s, &mut w, &[], 1_100);
+        assert_eq!(outs, [Out::Upgrade], "nothing started: at once");
+    }
+
+    #[test]
+    fn stopping_hooking_and_killing_upgrade_is_dropped() {
+        for ending in [Ending::Exit, Ending::Reboot] {
+            let (mut s, mut w) = running();
+            w.hooks = true;
+            feed(&mut s, &mut w, Event::Stop(ending), 0, 1_000);
+            let before = s.state();
+            assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 1_000).is_empty());
+            assert_eq!(s.state(), before);
+            // Nothing left over for a scan: it never comes.
+            for (ino, role) in [(1, Role::Main), (2, Role::Main), (1, Role::Log)] {
+                let pid = w.pid(ino, role);
+                for out in feed(&mut s, &mut w, Event::ChildExited { pid }, 0, 1_100) {
+                    assert_ne!(out, Out::Upgrade);
+                }
+            }
+            if ending == Ending::Reboot {
+                assert!(matches!(s.state(), State::Hooked(Hook::Shutdown(_), ..)));
+                assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 1_200).is_empty());
+                let hook = w.hooks_run.last().unwrap().1;
+                feed(&mut s, &mut w, Event::ChildExited { pid: hook }, 0, 1_300);
+                assert!(matches!(s.state(), State::Killing(..)));
+                assert!(feed(&mut s, &mut w, Event::Upgrade, 0, 1_400).is_empty());
+            }
+        }
     }
 
     #[test]
@@ -1417,6 +1684,27 @@ mod tests {
         assert_eq!(s.running(Role::Main), 2);
     }
 
+    /// Scanners with an upgrade asked for, mid-scan, before and after a start in that
+    /// scan (apart: a scanner on the stack is large).
+    fn upgrading() -> Vec<S> {
+        let mut upgrading = running().0;
+        upgrading.step(Event::Upgrade, at(5_000));
+        upgrading.step(Event::ScanBegins, at(5_000));
+        let mut upgrading_started = running().0;
+        upgrading_started.step(Event::ChildExited { pid: 101 }, at(4_000));
+        upgrading_started.step(Event::Upgrade, at(5_000));
+        upgrading_started.step(Event::ScanBegins, at(5_000));
+        upgrading_started.step(
+            Event::Entry {
+                id: id(1),
+                settling: false,
+            },
+            at(5_000),
+        );
+        upgrading_started.step(Event::Spawned { pid: 600 }, at(5_000));
+        vec![upgrading, upgrading_started]
+    }
+
     #[test]
     fn every_state_and_event_fits_the_action_list() {
         let events = || {
@@ -1453,6 +1741,8 @@ mod tests {
                 Event::NoDirectory,
                 Event::Entered(true),
                 Event::Entered(false),
+                Event::Upgrade,
+                Event::Adopted { pid: 501 },
             ]
         };
         let states = || -> Vec<S> {
@@ -1510,7 +1800,7 @@ mod tests {
             ]
         };
         for event in events() {
-            for mut s in states() {
+            for mut s in states().into_iter().chain(upgrading()) {
                 let before = s.state();
                 let actions = s.step(event.clone(), at(60_000));
                 assert!(

@@ -749,3 +749,399 @@ fn a_service_with_the_longest_name_runs() {
         log_of(&service) == "long\n"
     });
 }
+
+/// The inode of the file a process executes (`/proc/PID/exe`, followed).
+fn exe_inode(pid: u32) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(format!("/proc/{pid}/exe"))
+        .map(|m| m.ino())
+        .unwrap_or(0)
+}
+
+/// Puts a fresh copy of our svscan at `path` (a new file renamed over it, so a running
+/// svscan keeps its own); its inode.
+fn new_copy_of_svscan(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = path.with_extension("tmp");
+    // Copied by cp, not by this process: a child another test thread forks meanwhile
+    // would inherit the descriptor written to, and executing the file would fail with
+    // ETXTBSY ("text file busy") while that child holds it.
+    let copied = std::process::Command::new("cp")
+        .arg(ours(&host(), "svscan").path)
+        .arg(&tmp)
+        .status()
+        .expect("cp");
+    assert!(copied.success());
+    std::fs::rename(&tmp, path).unwrap();
+    std::fs::metadata(path).unwrap().ino()
+}
+
+/// The pid our supervise keeps in `supervise/lock` of `service`.
+fn lock_pid(service: &Path) -> Option<u32> {
+    let text = std::fs::read_to_string(service.join("supervise/lock")).ok()?;
+    text.trim_end().parse().ok()
+}
+
+/// The signals `pid` blocks (`SigBlk` in `/proc/PID/status`).
+fn blocked_signals(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("SigBlk:"))?;
+    u64::from_str_radix(line["SigBlk:".len()..].trim(), 16).ok()
+}
+
+/// Lines `<pid> <n>` by writer pid, in order; panics on a torn line.
+fn numbered_lines(text: &str) -> std::collections::BTreeMap<u32, Vec<u64>> {
+    let mut seen: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
+    for line in text.lines() {
+        let parsed = line
+            .split_once(' ')
+            .and_then(|(pid, n)| Some((pid.parse().ok()?, n.parse().ok()?)));
+        let (pid, n) = parsed.unwrap_or_else(|| panic!("torn line {line:?}"));
+        seen.entry(pid).or_default().push(n);
+    }
+    seen
+}
+
+#[test]
+fn urg_upgrades_svscan_in_place_keeping_every_process_and_every_line() {
+    let scan = Scan::new("upgrade", &ours(&host(), "supervise"));
+    let writer = scan.dir.file("writer");
+    let log = writer.join("log");
+    std::fs::create_dir_all(&log).unwrap();
+    // Each line one write(2) of "<pid> <n>", every 10 ms. Perl, not sh: dash clears
+    // the signal mask it was given, which would hide the one svscan passed on.
+    write_script(
+        &writer.join("run"),
+        "#!/usr/bin/perl\n$| = 1;\nmy $n = 0;\nwhile (1) { $n++; print \"$$ $n\\n\"; select(undef, undef, undef, 0.01); }\n",
+    );
+    write_script(&log.join("run"), "#!/bin/sh\nexec cat >> ../log.txt\n");
+    let plain = scan.add("plain", "plain", false);
+    let trees = [writer.clone(), log.clone(), plain.clone()];
+    // Started as svscanboot and inittab start it: found through PATH, in a directory
+    // whose file is then replaced.
+    let binary = scan.bin.join("svscan");
+    new_copy_of_svscan(&binary);
+    let err = scan.dir.path.with_extension("err");
+    let child = std::process::Command::new("svscan")
+        .arg(scan.dir.arg())
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", scan.bin.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .expect("svscan through PATH");
+    let mut running = Running {
+        child,
+        scan: scan.dir.path.clone(),
+    };
+    let svscan = running.child.id();
+    for tree in &trees {
+        wait_up(tree);
+    }
+    let supervise: Vec<u32> = trees.iter().map(|t| lock_pid(t).expect("lock")).collect();
+    let services: Vec<u32> = trees.iter().map(|t| child_in(t).expect("up")).collect();
+    let mut unchanged = |when: &str| {
+        for (i, tree) in trees.iter().enumerate() {
+            assert_eq!(lock_pid(tree), Some(supervise[i]), "{when}: {tree:?}");
+            assert_eq!(dt_tests::service::parent_of(supervise[i]), Some(svscan));
+            assert_eq!(child_in(tree), Some(services[i]), "{when}: {tree:?}");
+        }
+        assert!(
+            running.child.try_wait().unwrap().is_none(),
+            "{when}: exited"
+        );
+    };
+    // Twice: the image an upgrade made upgrades too.
+    for round in ["first upgrade", "second upgrade"] {
+        std::thread::sleep(Duration::from_millis(300));
+        let old = exe_inode(svscan);
+        let new = new_copy_of_svscan(&binary);
+        assert_ne!(old, new);
+        kill(svscan, libc::SIGURG);
+        wait_until(round, Duration::from_secs(5), || exe_inode(svscan) == new);
+        std::thread::sleep(Duration::from_millis(300));
+        unchanged(round);
+    }
+    assert_eq!(std::fs::read_to_string(&err).unwrap(), "", "no warning");
+
+    // The new image is the parent of the old supervise processes and knows them: one
+    // killed is restarted at once (SIGCHLD), not by the scan five seconds later, and
+    // its service writes into the same pipe, read by the same logger.
+    std::thread::sleep(Duration::from_millis(1500)); // past RESTART_MS after the scan
+    let t0 = Instant::now();
+    kill(supervise[0], libc::SIGKILL);
+    let mut replaced = 0;
+    wait_until(
+        "a new supervise for writer",
+        Duration::from_secs(10),
+        || {
+            replaced = lock_pid(&writer)
+                .filter(|&p| p != supervise[0])
+                .unwrap_or(0);
+            replaced != 0 && dt_tests::service::parent_of(replaced) == Some(svscan)
+        },
+    );
+    let took = t0.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "restarted {took:?} after its kill"
+    );
+    let mut second = 0;
+    wait_until("a new writer", Duration::from_secs(5), || {
+        second = child_in(&writer).filter(|&p| p != services[0]).unwrap_or(0);
+        second != 0
+    });
+    // It got the signal mask svscan was started with, not the one of the upgrade.
+    assert_eq!(
+        blocked_signals(second),
+        Some(0),
+        "signals blocked in the service"
+    );
+    assert_eq!(
+        lock_pid(&log),
+        Some(supervise[1]),
+        "the logger's supervise stays"
+    );
+    wait_until(
+        "the new writer's lines logged",
+        Duration::from_secs(5),
+        || {
+            let text = std::fs::read_to_string(writer.join("log.txt")).unwrap_or_default();
+            numbered_lines(&text)
+                .get(&second)
+                .is_some_and(|n| n.len() >= 20)
+        },
+    );
+
+    // TERM still stops the tree, then svscan exits 0.
+    kill(svscan, libc::SIGTERM);
+    let mut code = None;
+    wait_until("svscan to exit", Duration::from_secs(15), || {
+        code = running.child.try_wait().unwrap().map(|s| s.code());
+        code.is_some()
+    });
+    assert_eq!(code, Some(Some(0)));
+    for tree in &trees {
+        let out = ours(&host(), "svok").run(&[tree.to_str().unwrap()], &[], b"");
+        assert_eq!(
+            out.code,
+            Some(100),
+            "{}: supervise still running",
+            tree.display()
+        );
+    }
+    // The writers' lines: none lost or repeated across the upgrades and the restart.
+    let text = std::fs::read_to_string(writer.join("log.txt")).unwrap();
+    let seen = numbered_lines(&text);
+    assert_eq!(
+        seen.keys().copied().collect::<Vec<_>>(),
+        [services[0], second],
+        "writers seen"
+    );
+    for (pid, numbers) in &seen {
+        let expected: Vec<u64> = (1..=numbers.len() as u64).collect();
+        assert_eq!(
+            numbers, &expected,
+            "writer {pid}: lines lost, repeated or out of order"
+        );
+    }
+    assert!(
+        seen[&services[0]].len() > 100,
+        "the first writer wrote throughout"
+    );
+}
+
+#[test]
+fn an_upgrade_to_a_file_that_cannot_run_warns_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let scan = Scan::new("upgrade-bad", &ours(&host(), "supervise"));
+    let plain = scan.add("plain", "plain", false);
+    // Started by its path (argv[0] holds a '/').
+    let binary = scan.bin.join("svscan");
+    new_copy_of_svscan(&binary);
+    let err = scan.dir.path.with_extension("err");
+    let child = std::process::Command::new(&binary)
+        .arg(scan.dir.arg())
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", scan.bin.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .expect("svscan");
+    let mut running = Running {
+        child,
+        scan: scan.dir.path.clone(),
+    };
+    let svscan = running.child.id();
+    wait_up(&plain);
+    let supervise = lock_pid(&plain).expect("lock");
+    let image = exe_inode(svscan);
+    let mut expected = String::new();
+    // Missing; not executable; not a program for this machine (a binary for another
+    // board).
+    type File = Option<(&'static [u8], u32)>;
+    let cases: [(&str, File); 3] = [
+        ("file does not exist", None),
+        ("access denied", Some((b"#!/bin/sh\n", 0o644))),
+        (
+            "exec format error",
+            Some((b"\x7fELF\x02\x01\x01garbage", 0o755)),
+        ),
+    ];
+    for (reason, file) in cases {
+        let _ = std::fs::remove_file(&binary);
+        if let Some((bytes, mode)) = file {
+            // Written by cp (see new_copy_of_svscan: no descriptor of ours to inherit).
+            let source = scan.dir.path.with_extension("bytes");
+            std::fs::write(&source, bytes).unwrap();
+            let copied = std::process::Command::new("cp")
+                .arg(&source)
+                .arg(&binary)
+                .status()
+                .expect("cp");
+            assert!(copied.success());
+            std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        kill(svscan, libc::SIGURG);
+        expected += &format!(
+            "svscan: warning: unable to upgrade to {}: {reason}\n",
+            binary.display()
+        );
+        wait_until(reason, Duration::from_secs(5), || {
+            std::fs::read_to_string(&err).unwrap_or_default() == expected
+        });
+        assert!(running.child.try_wait().unwrap().is_none(), "svscan exited");
+        assert_eq!(exe_inode(svscan), image, "{reason}: another image");
+        assert_eq!(lock_pid(&plain), Some(supervise));
+    }
+    // Still scanning its own directory: a service linked in starts at once.
+    let elsewhere = ServiceDir::new("upgrade-bad-new", Some("#!/bin/sh\nexec sleep 1000\n"));
+    let linked = scan.dir.file("linked");
+    std::os::unix::fs::symlink(&elsewhere.path, &linked).unwrap();
+    let t0 = Instant::now();
+    wait_up(&linked);
+    assert!(
+        t0.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        t0.elapsed()
+    );
+    // A good file again: the upgrade goes through.
+    let new = new_copy_of_svscan(&binary);
+    kill(svscan, libc::SIGURG);
+    wait_until("the new image", Duration::from_secs(5), || {
+        exe_inode(svscan) == new
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(lock_pid(&plain), Some(supervise));
+    assert_eq!(std::fs::read_to_string(&err).unwrap(), expected);
+    kill(svscan, libc::SIGTERM);
+    let mut code = None;
+    wait_until("svscan to exit", Duration::from_secs(15), || {
+        code = running.child.try_wait().unwrap().map(|s| s.code());
+        code.is_some()
+    });
+    assert_eq!(code, Some(Some(0)));
+    for tree in [&plain, &linked] {
+        let out = ours(&host(), "svok").run(&[tree.to_str().unwrap()], &[], b"");
+        assert_eq!(
+            out.code,
+            Some(100),
+            "{}: supervise still running",
+            tree.display()
+        );
+    }
+}
+
+/// The children of `pid` (its main thread's, as the kernel lists them).
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+#[test]
+fn as_process_1_an_upgrade_keeps_every_process_and_does_not_boot_again() {
+    if !dt_tests::root_or_skip(
+        "as_process_1_an_upgrade_keeps_every_process_and_does_not_boot_again",
+        "unshare a pid and a mount namespace",
+    ) {
+        return;
+    }
+    use std::os::unix::process::ExitStatusExt;
+    let scan = Scan::new("pid1-upgrade", &ours(&host(), "supervise"));
+    let plain = scan.add("plain", "plain", false);
+    std::fs::create_dir_all(scan.dir.file(".svscan")).unwrap();
+    write_script(
+        &scan.dir.file(".svscan/boot"),
+        "#!/bin/sh\necho boot >> booted\n",
+    );
+    let booted = scan.dir.path.join("booted");
+    let binary = scan.bin.join("svscan");
+    new_copy_of_svscan(&binary);
+    let err = scan.dir.path.with_extension("err");
+    let unshare = system_init(&binary, &scan.bin, &scan.dir.path, &err);
+    let pid1 = pid1_of(&unshare);
+    // Should an assertion fail, KILL to process 1 ends the namespace and all in it.
+    struct Namespace(Child, u32);
+    impl Drop for Namespace {
+        fn drop(&mut self) {
+            kill(self.1, libc::SIGKILL);
+            let _ = self.0.wait();
+        }
+    }
+    let mut namespace = Namespace(unshare, pid1);
+    let unshare = &mut namespace.0;
+    wait_up(&plain);
+    // Host pids (those in the lock and status files are the namespace's).
+    let supervise = children_of(pid1);
+    assert_eq!(supervise.len(), 1, "{supervise:?}");
+    let service = children_of(supervise[0]);
+    assert_eq!(std::fs::read_to_string(&booted).unwrap(), "boot\n");
+    for round in ["first upgrade", "second upgrade"] {
+        let new = new_copy_of_svscan(&binary);
+        kill(pid1, libc::SIGURG);
+        wait_until(round, Duration::from_secs(5), || exe_inode(pid1) == new);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            unshare.try_wait().unwrap().is_none(),
+            "{round}: process 1 ended"
+        );
+        assert_eq!(children_of(pid1), supervise, "{round}");
+        assert_eq!(children_of(supervise[0]), service, "{round}");
+        assert_eq!(
+            std::fs::read_to_string(&booted).unwrap(),
+            "boot\n",
+            "{round}: the boot hook ran again"
+        );
+    }
+    // Its child, known to the new image (without /proc: from supervise/lock): started
+    // again at once once killed.
+    std::thread::sleep(Duration::from_millis(1200));
+    let t0 = Instant::now();
+    kill(supervise[0], libc::SIGKILL);
+    wait_until("a new supervise", Duration::from_secs(10), || {
+        children_of(pid1)
+            .iter()
+            .any(|&p| p != supervise[0] && dt_tests::service::command_line(p) == "supervise plain")
+    });
+    let took = t0.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "restarted {took:?} after its kill"
+    );
+    assert_eq!(std::fs::read_to_string(&err).unwrap(), "", "no warning");
+    // TERM: the reboot, through the services.
+    kill(pid1, libc::SIGTERM);
+    let mut status = None;
+    wait_until("process 1 to end", Duration::from_secs(30), || {
+        status = unshare.try_wait().unwrap();
+        status.is_some()
+    });
+    assert_eq!(status.unwrap().signal(), Some(libc::SIGHUP), "{status:?}");
+    let out = ours(&host(), "svok").run(&[plain.to_str().unwrap()], &[], b"");
+    assert_eq!(out.code, Some(100), "supervise of plain still running");
+}

@@ -12,6 +12,15 @@
 //! An svscan that replaces a killed one starts no second supervise where one runs, and
 //! takes over the log pipes of the trees still running ([`adopt_pipe`]).
 //!
+//! URG upgrades svscan in place ([`upgrade`]): at the end of a scan it executes itself
+//! again, the file found as it was started, with the same arguments. The pid stays, so
+//! every supervise stays its child, and the log pipes stay open in the supervise
+//! processes: the new image takes them over as above and learns its children from
+//! their `supervise/lock` ([`our_supervise`]). It knows it is an upgrade from the
+//! signals it starts with blocked (CHLD and URG: exec keeps the mask; svscan gives every
+//! child the mask it started with), and as process 1 does not run the boot hook again.
+//! If the file cannot be executed, svscan warns and goes on as it was.
+//!
 //! TERM or INT stops the tree: `svc -dx` to every service, then, once their supervise
 //! processes have gone, to every logger (so the last output is still logged); then
 //! svscan exits 0.
@@ -38,13 +47,14 @@ use platform::file::{PathBuf, Supervised, for_each_entry, open_fifo, supervised}
 use platform::io::{read, write_all};
 use platform::msg::{fatal_sys, warn, warn_sys};
 use platform::process::{ChildSignals, exec, fork_child};
+use platform::reexec::{exec_self, working_directory};
 use platform::{Args, EXIT_OK, EXIT_TEMP, Env, RebootCommand, exit, kill_all, reboot};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, inotify, open, stat, statat};
 use rustix::io::{Errno, fcntl_dupfd_cloexec};
 use rustix::pipe::{PipeFlags, pipe_with};
-use rustix::process::{Signal, WaitOptions, wait};
+use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, WaitOptions, wait, waitid};
 
 /// The scan machine, with room for `MAX_SERVICES`: in static memory, not on the stack.
 static MACHINE: Static<Scanner<LogPipe>> = Static::new(Scanner::new(Instant(0)));
@@ -60,7 +70,10 @@ struct LogPipe {
 /// What the actions need besides the machine.
 struct Context<'a> {
     signals: &'a ChildSignals,
+    args: &'a Args,
     env: Env,
+    /// The working directory svscan started in, for an upgrade.
+    origin: Option<OwnedFd>,
     /// When the first scan began (wall-clock ms; 0 until then): directories made before
     /// it are complete ([`settling`]).
     first_scan_ms: core::cell::Cell<i64>,
@@ -70,9 +83,24 @@ struct Context<'a> {
     changes: Option<&'a OwnedFd>,
 }
 
+/// The signals svscan blocks and reads besides CHLD: URG (the upgrade), then those that
+/// stop it.
+const BLOCKED: &[Signal] = &[Signal::URG, Signal::TERM, Signal::INT];
+
+/// [`BLOCKED`] as process 1: also halt and power off. Elsewhere USR1 and USR2 keep their
+/// default action.
+const BLOCKED_AS_INIT: &[Signal] = &[
+    Signal::URG,
+    Signal::TERM,
+    Signal::INT,
+    Signal::USR1,
+    Signal::USR2,
+];
+
 fn run(args: Args, env: Env) -> i32 {
     let dir = args.get_c(1);
     let init = system_init();
+    let origin = working_directory().ok();
     // As process 1, a directory that cannot be entered is only a warning: svscan stays,
     // reaps, obeys the signals and tries again (the machine's Entering state).
     let entered = match dir.map(|dir| (dir, rustix::process::chdir(dir))) {
@@ -83,20 +111,19 @@ fn run(args: Args, env: Env) -> i32 {
         Some((dir, Err(e))) => fatal_sys(&[b"unable to chdir to ", dir.to_bytes()], e),
         Some((_, Ok(()))) | None => true,
     };
-    let watched: &[Signal] = if init {
-        &[Signal::TERM, Signal::INT, Signal::USR1, Signal::USR2]
-    } else {
-        &[Signal::TERM, Signal::INT]
-    };
-    let signals = ChildSignals::with(watched)
+    let blocked = if init { BLOCKED_AS_INIT } else { BLOCKED };
+    let mut signals = ChildSignals::with(blocked)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch for children"], e));
+    let upgraded = signals.started_blocked(&[Signal::CHILD, Signal::URG], blocked);
     // Without inotify (some file systems, old kernels) the periodic scan still works.
     let changes = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)
         .ok()
         .filter(|fd| !entered || watch(fd));
     let cx = Context {
         signals: &signals,
+        args: &args,
         env,
+        origin,
         first_scan_ms: core::cell::Cell::new(0),
         dir,
         changes: changes.as_ref(),
@@ -106,12 +133,13 @@ fn run(args: Args, env: Env) -> i32 {
     if init {
         // Ctrl-Alt-Del sends INT (a clean reboot) instead of restarting at once.
         let _ = reboot(RebootCommand::CadOff);
-        let event = if entered {
-            Event::Boot
-        } else {
-            Event::NoDirectory
-        };
-        feed(machine, event, c"", &cx);
+        // After an upgrade the boot is done: the first scan, at once (unless the
+        // directory has gone meanwhile: then it is waited for, as at boot).
+        match (entered, upgraded) {
+            (true, false) => feed(machine, Event::Boot, c"", &cx),
+            (false, _) => feed(machine, Event::NoDirectory, c"", &cx),
+            (true, true) => {}
+        }
     }
     loop {
         let due = machine.deadline();
@@ -155,16 +183,20 @@ fn run(args: Args, env: Env) -> i32 {
                     break;
                 }
             }
-            if caught.any() {
-                let ending = if !init {
-                    Ending::Exit
-                } else if caught.has(Signal::USR2) {
-                    Ending::PowerOff
-                } else if caught.has(Signal::USR1) {
-                    Ending::Halt
-                } else {
-                    Ending::Reboot
-                };
+            if caught.has(Signal::URG) {
+                feed(machine, Event::Upgrade, c"", &cx);
+            }
+            // USR1 and USR2 come only to process 1 (elsewhere they are not read).
+            let ending = if caught.has(Signal::USR2) {
+                Some(Ending::PowerOff)
+            } else if caught.has(Signal::USR1) {
+                Some(Ending::Halt)
+            } else if caught.has(Signal::TERM) || caught.has(Signal::INT) {
+                Some(if init { Ending::Reboot } else { Ending::Exit })
+            } else {
+                None
+            };
+            if let Some(ending) = ending {
                 feed(machine, Event::Stop(ending), c"", &cx);
             }
         }
@@ -203,6 +235,7 @@ fn feed(machine: &mut Scanner<LogPipe>, event: Event<LogPipe>, name: &CStr, cx: 
                 }
                 Action::End(ending) => end(ending),
                 Action::Enter { warn } => next = Some(Event::Entered(enter(warn, cx))),
+                Action::Upgrade => upgrade(cx),
             }
         }
     }
@@ -401,7 +434,10 @@ fn start(role: Role, pipe: Option<&LogPipe>, name: &CStr, cx: &Context) -> Event
         Role::Log => (b"/log/supervise/ok", b"/log"),
     };
     if supervise_runs(bytes, ok) {
-        return Event::AlreadyRunning;
+        return match our_supervise(bytes, what) {
+            Some(pid) => Event::Adopted { pid },
+            None => Event::AlreadyRunning,
+        };
     }
     let started = fork_child(cx.signals, || {
         let (dir, stdio) = match role {
@@ -484,19 +520,43 @@ fn adopt_pipe(name: &[u8]) -> Option<LogPipe> {
     adopt_from(name, b"/log", b"/fd/0").or_else(|| adopt_from(name, b"", b"/fd/1"))
 }
 
+/// The pid our supervise keeps in `name` + `dir` + `/supervise/lock`, as its decimal
+/// digits (the canonical text: they name the process in `/proc`) and as a number.
+/// `path` is the caller's, set again here (a 4 KiB path each would deepen the stack).
+fn lock_pid<'t>(
+    path: &mut PathBuf,
+    name: &[u8],
+    dir: &[u8],
+    text: &'t mut [u8; 12],
+) -> Option<(&'t [u8], u32)> {
+    path.set(&[name, dir, b"/supervise/lock"]).ok()?;
+    let lock = path.open_read().ok()?;
+    let len = read(&lock, text).ok()?;
+    let text = text.get(..len)?;
+    let pid = lockpid::parse(text)?;
+    Some((text.strip_suffix(b"\n")?, pid))
+}
+
+/// The pid of the supervise running for `name` (`dir` empty) or its logger (`dir`
+/// `/log`) if it is svscan's own child, not yet exited: the image before an in-place
+/// upgrade started it. From its `supervise/lock`; `waitid` tells a child from any other
+/// process without taking its exit status.
+#[inline(never)] // its path only on the stack while it runs (small stacks)
+fn our_supervise(name: &[u8], dir: &[u8]) -> Option<u32> {
+    let mut path = PathBuf::empty();
+    let (_, pid) = lock_pid(&mut path, name, dir, &mut [0; 12])?;
+    let id = Pid::from_raw(i32::try_from(pid).ok()?)?;
+    let how = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+    matches!(waitid(WaitId::Pid(id), how), Ok(None)).then_some(pid)
+}
+
 /// [`adopt_pipe`] from one directory's supervise and descriptor.
 #[inline(never)] // called twice: one copy of the code
 fn adopt_from(name: &[u8], dir: &[u8], fd: &[u8]) -> Option<LogPipe> {
     // One path, set again for each file (a 4 KiB path each would deepen the stack).
     let mut path = PathBuf::empty();
     let mut text = [0u8; 12];
-    path.set(&[name, dir, b"/supervise/lock"]).ok()?;
-    let lock = path.open_read().ok()?;
-    let len = read(&lock, &mut text).ok()?;
-    let text = text.get(..len)?;
-    lockpid::parse(text)?;
-    // The canonical text: its digits name the process in /proc.
-    let pid = text.strip_suffix(b"\n")?;
+    let (pid, _) = lock_pid(&mut path, name, dir, &mut text)?;
     path.set(&[b"/proc/", pid, b"/cwd"]).ok()?;
     let cwd = stat(path.as_c_str()).ok()?;
     path.set(&[name, dir]).ok()?;
@@ -511,6 +571,14 @@ fn adopt_from(name: &[u8], dir: &[u8], fd: &[u8]) -> Option<LogPipe> {
     let read = open(path.as_c_str(), flags, Mode::empty()).ok()?;
     let write = fcntl_dupfd_cloexec(&read, 0).ok()?;
     Some(LogPipe { read, write })
+}
+
+/// Executes svscan again in place (URG): see the module's doc. Returns only if that
+/// failed, after a warning; svscan goes on as it was.
+fn upgrade(cx: &Context) {
+    let e = exec_self(cx.args, cx.env, cx.origin.as_ref().map(|fd| fd.as_fd()));
+    let name = cx.args.get(0).unwrap_or_default();
+    warn_sys(&[b"unable to upgrade to ", name], e);
 }
 
 /// In a child: the original's words (a warning), then exit 111.
