@@ -12,9 +12,10 @@
 #             signal survives setuidgid's change of user), svscan starts a new supervise,
 #             and then only one multilog runs for that log directory, supervise's own,
 #             holding the lock, with no "unable to lock" loop. Then kill -9 of tinydns's
-#             supervise: reported only (tinydns drops its privileges itself, which clears
-#             the parent-death signal, so the old copy stays; it binds with SO_REUSEADDR,
-#             so the new one starts beside it).
+#             supervise: tinydns drops its privileges itself, which clears the
+#             parent-death signal, so it survives; the new supervise takes it over, and
+#             exactly that one tinydns runs (the original starts a second beside it);
+#             svc -t still restarts it; svc -X upgrades its supervise in place.
 #  tcpserver  a ucspi-tcp service (exec tcpserver -v ... echo hello) logged by multilog: a
 #             connection gets "hello", and tcpserver's "ok" and "end" lines are in the log.
 #  debian-run Debian's daemontools-run, unpacked into a scratch root (not installed): its
@@ -297,8 +298,9 @@ section_restart() {
   poll 5 grown && ok "restart: a new query is logged in tinydns/log/main/current" ||
     bad "restart: a new query did not reach tinydns/log/main/current"
 
-  # tinydns itself: report what happens (it drops privileges itself, which clears a
-  # parent-death signal).
+  # tinydns itself drops its privileges, which clears the parent-death signal: it
+  # survives its supervise, and the new supervise takes it over (issue 14) instead of
+  # starting a second copy beside it (the original does: it binds with SO_REUSEADDR).
   local old_t ts bind_before binds
   old_t=$(status_pid "$tiny")
   bind_before=$(grep -c 'unable to bind' "$dns/svscan.err")
@@ -306,7 +308,25 @@ section_restart() {
   sleep 3
   ts=$(procs_in "$tiny/root" tinydns | tr '\n' ' ')
   binds=$(($(grep -c 'unable to bind' "$dns/svscan.err") - bind_before))
-  note "after kill -9 of tinydns's supervise: tinydns processes: ${ts:-none} (old $old_t); svstat: $("$svstat" "$tiny"); 'unable to bind' messages in 3 s: $binds"
+  if [ "$ts" = "$old_t " ] && [ "$(status_pid "$tiny")" = "$old_t" ]; then
+    ok "restart: exactly one tinydns after kill -9 of its supervise, the old one ($old_t), taken over by the new supervise"
+  else
+    bad "restart: after kill -9 of tinydns's supervise: tinydns processes: ${ts:-none} (old $old_t); svstat: $("$svstat" "$tiny"); 'unable to bind' messages in 3 s: $binds"
+  fi
+  # And the adopted one is still controlled: svc -t restarts it, one copy again.
+  "$dist/svc" -t "$tiny"
+  restarted() { ts=$(procs_in "$tiny/root" tinydns | tr '\n' ' '); [ -n "$ts" ] && [ "$ts" != "$old_t " ] && [ "$(count "$ts")" = 1 ]; }
+  poll 5 restarted && ok "restart: svc -t ended the adopted tinydns and one new one runs ($ts)" ||
+    bad "restart: after svc -t of the adopted tinydns: tinydns processes: ${ts:-none} (old $old_t)"
+  # svc -X: supervise executes itself anew; tinydns and its supervise keep their pids.
+  local sup_t new_t
+  sup_t=$(procs_in "$tiny" supervise) new_t=$(status_pid "$tiny")
+  "$dist/svc" -X "$tiny"
+  sleep 1
+  [ "$(procs_in "$tiny" supervise)" = "$sup_t" ] && [ "$(status_pid "$tiny")" = "$new_t" ] &&
+    [ "$(procs_in "$tiny/root" tinydns)" = "$new_t" ] &&
+    ok "restart: svc -X upgraded tinydns's supervise in place (supervise $sup_t and tinydns $new_t kept)" ||
+    bad "restart: after svc -X: supervise $(procs_in "$tiny" supervise) (was $sup_t), tinydns $(procs_in "$tiny/root" tinydns) (was $new_t)"
   dnsq a "$name" "$tiny_ip" 2> /dev/null | grep -q "^answer: $name " &&
     ok "restart: tinydns still answers after kill -9 of its supervise" ||
     bad "restart: tinydns does not answer after kill -9 of its supervise"

@@ -60,6 +60,9 @@ const KEPT_READINESS: i32 = 102;
 /// What the actions need besides the machine.
 struct Service<'a> {
     dir: &'a [u8],
+    dir_c: &'a CStr,
+    /// The directory supervise started in (`dir` may be relative to it), for `svc -X`.
+    origin: Option<OwnedFd>,
     /// How supervise was started, for `svc -X`: the program and its arguments.
     program: &'a CStr,
     argv: &'a [*const u8],
@@ -83,6 +86,7 @@ fn run(args: Args, env: Env) -> i32 {
         usage(b"supervise dir")
     };
     let dir = dir_c.to_bytes();
+    let origin = platform::reexec::working_directory().ok();
     if let Err(e) = rustix::process::chdir(dir_c) {
         fatal_sys(&[b"unable to chdir to ", dir], e);
     }
@@ -123,6 +127,8 @@ fn run(args: Args, env: Env) -> i32 {
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
     let mut service = Service {
         dir,
+        dir_c,
+        origin,
         program,
         argv,
         env,
@@ -469,7 +475,14 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                     ),
                 ];
                 let program = service.program;
-                let e = reexec(&service.signals, &kept, program, service.argv, service.env);
+                // From where it started: the directory and the program may be relative.
+                let e = match service.origin.as_ref().map(rustix::process::fchdir) {
+                    Some(Err(e)) => e,
+                    _ => reexec(&service.signals, &kept, program, service.argv, service.env),
+                };
+                if let Err(e) = rustix::process::chdir(service.dir_c) {
+                    fatal_sys(&[b"unable to chdir to ", dir], e);
+                }
                 warn_sys(
                     &[b"unable to upgrade: unable to run ", program.to_bytes()],
                     e,
