@@ -156,6 +156,40 @@ fn an_adopted_service_is_signalled_and_watched_through_its_pidfd() {
 }
 
 #[test]
+fn kill_9_adoption_on_full_targets() {
+    // Our supervise as built for each board (under qemu-user when foreign: qemu passes
+    // pidfd_open and the service runs natively): the status read back, /proc/PID/stat,
+    // the pidfd watched and signalled.
+    if !root_or_skip(
+        "kill_9_adoption_on_full_targets",
+        "change to the account nobody",
+    ) {
+        return;
+    }
+    for (n, target) in dt_tests::full_targets().into_iter().enumerate() {
+        let marker = ["31500", "31501", "31502", "31503"][n.min(3)];
+        let dir = ServiceDir::new("adopt-target", None);
+        dir.write_run(
+            &format!("#!/bin/sh\nexec /usr/bin/setuidgid nobody sleep {marker}\n"),
+            0o755,
+        );
+        let supervise = ours(&target, "supervise");
+        let (after, before, _cleanup) = kill_and_restart(&supervise, &dir, marker);
+        assert_eq!(after, [before], "{}: adopted", supervise.label);
+        let svc = ours(&target, "svc");
+        let down = svc.run(&["-wd", "-T", "10000", "-d", dir.arg()], &[], b"");
+        assert_eq!(
+            down.code,
+            Some(0),
+            "{}: {}",
+            supervise.label,
+            down.stderr_text()
+        );
+        assert!(copies(marker).is_empty(), "{}: stopped", supervise.label);
+    }
+}
+
+#[test]
 fn the_original_supervise_starts_a_second_copy_after_kill_9() {
     // What adoption fixes, shown with Debian's daemontools: the test above can see it.
     if !root_or_skip("the_original_supervise...", "change to the account nobody") {
