@@ -4,7 +4,8 @@
 //! `./finish` may take before KILL, default 5000) and `notification-fd` (the descriptor on
 //! which `./run` says it is ready); and three of ours, for what s6 lacks: `restart-backoff`
 //! (the longest wait between quick restarts, milliseconds), `give-up` (deaths and a
-//! window: `5 60000`) and `down-group` (present: stop signals go to the process group).
+//! window: `5 60000`), `down-group` (present: stop signals go to the process group) and
+//! `cgroup` (a cgroup v2 directory for `./run`, emptied with `cgroup.kill` when it ends).
 //!
 //! Contract: a directory without these files gets [`Settings::default`], which is
 //! daemontools 0.76's behaviour; a file whose contents cannot be read as its format is
@@ -38,6 +39,9 @@ pub struct Settings {
     /// `down-group`: `./run` leads a process group of its own, and the down signal, its
     /// CONT and the KILL of `timeout-kill` go to the whole group.
     pub down_group: bool,
+    /// `cgroup`: `./run` runs in the cgroup the file names, and whatever is left there
+    /// when it ends (children that left its process group too) is killed.
+    pub cgroup: bool,
 }
 
 /// The `give-up` file: stop restarting after `deaths` deaths within `window_ms`.
@@ -74,12 +78,13 @@ impl Default for Settings {
             restart_backoff: None,
             give_up: None,
             down_group: false,
+            cgroup: false,
         }
     }
 }
 
-/// The first line of a file, without white space around it.
-fn first_line(text: &[u8]) -> &[u8] {
+/// The first line of a file, without white space around it (a path: `cgroup`).
+pub fn first_line(text: &[u8]) -> &[u8] {
     let end = crate::search::find_byte(b'\n', text).unwrap_or(text.len());
     text.get(..end).unwrap_or_default().trim_ascii()
 }

@@ -197,7 +197,8 @@ fn put_decimal(n: u16, out: &mut [u8; FINISH_ARGV_LEN], at: usize) -> usize {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Fork and execute `./run`, then report [`Event::Spawned`] or [`Event::SpawnFailed`].
-    /// Always the only action of its step.
+    /// Always the last action of its step, after its announcement and a
+    /// [`Action::KillCgroup`] at most.
     Spawn,
     /// Fork and execute `./finish` with the arguments of [`Ended::finish_args`] (and the
     /// service directory as supervise got it), then report [`Event::Spawned`] or
@@ -224,6 +225,8 @@ pub enum Action {
     Announce(Announcement),
     /// Exit supervise (status 0).
     Exit,
+    /// Kill what is left in the service's cgroup (`cgroup`: `./run` has ended).
+    KillCgroup,
     /// Execute supervise anew, keeping the child (`svc -X`): the status file says all
     /// the next one needs ([`Supervisor::adopt`]). Always last; it comes only while the
     /// status written is current and nothing is due but a start (the child runs with no
@@ -524,6 +527,9 @@ impl Supervisor {
                 self.since = now.wall;
                 self.kill_at = None;
                 self.ready = None;
+                if self.settings.cgroup {
+                    push(a, Action::KillCgroup);
+                }
                 if self.settings.finish {
                     self.child = FinishStarting;
                     self.finish_with = Some(ended);
@@ -1933,6 +1939,26 @@ mod tests {
     }
 
     #[test]
+    fn running_child_exited_with_cgroup_kills_the_rest_before_the_restart() {
+        let mut s = with(Settings {
+            cgroup: true,
+            ..Settings::default()
+        });
+        let ended = Event::ChildExited {
+            pid: 42,
+            ended: Ended::Exited(0),
+        };
+        let actions = s.step(ended, at(5_000));
+        assert_eq!(actions.first(), Some(&Action::KillCgroup));
+        assert_eq!(actions.last(), Some(&Action::Spawn));
+        let mut s = up(0);
+        assert!(
+            !s.step(ended, at(5_000)).contains(&Action::KillCgroup),
+            "without the file"
+        );
+    }
+
+    #[test]
     fn every_state_and_event_fits_the_action_list() {
         let commands = crate::control::LETTERS.map(|b| Command::from_byte(b).unwrap());
         let events = commands.iter().map(|&c| Event::Command(c)).chain([
@@ -2199,6 +2225,9 @@ mod tests {
                     }
                     Action::SpawnFinish(_) => {
                         self.fail("./finish without a finish file (default settings)", actions)
+                    }
+                    Action::KillCgroup => {
+                        self.fail("a cgroup without a cgroup file (default settings)", actions)
                     }
                     Action::Upgrade => {
                         if self.spawning || i + 1 != actions.len() {

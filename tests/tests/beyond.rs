@@ -580,3 +580,63 @@ fn down_group_stops_what_the_service_left_behind_too() {
         dt_tests::service::kill(bg, libc::SIGKILL);
     }
 }
+
+/// A writable cgroup v2 hierarchy with `cgroup.kill` (Linux 5.14), from /proc/mounts.
+fn cgroup2() -> Option<std::path::PathBuf> {
+    let mounts = std::fs::read_to_string("/proc/mounts").ok()?;
+    let root = mounts.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        (f.get(2) == Some(&"cgroup2")).then(|| std::path::PathBuf::from(f[1]))
+    })?;
+    let probe = root.join(format!("dt-probe-{}", std::process::id()));
+    std::fs::create_dir(&probe).ok()?;
+    let kill = probe.join("cgroup.kill").exists();
+    let _ = std::fs::remove_dir(&probe);
+    kill.then_some(root)
+}
+
+#[test]
+fn cgroup_ends_what_left_the_process_group_too() {
+    let Some(root) = cgroup2() else {
+        eprintln!("skipped: no writable cgroup v2 hierarchy with cgroup.kill");
+        return;
+    };
+    let imps = ours_and_s6();
+    for cgroup in [false, true] {
+        let dir = ServiceDir::new("cgroup", None);
+        // setsid: a child in a session and process group of its own (down-group misses it).
+        write_script(
+            &dir.path.join("run"),
+            "#!/bin/sh\nsetsid sleep 1005 &\necho $! > bgpid\nexec sleep 1006\n",
+        );
+        std::fs::write(dir.path.join("down-group"), "").unwrap();
+        let group = root.join(format!("dt-test-{}-{cgroup}", std::process::id()));
+        if cgroup {
+            std::fs::write(dir.path.join("cgroup"), format!("{}\n", group.display())).unwrap();
+        }
+        let running = start(&imps[0], &dir.path);
+        let bgpid = || std::fs::read_to_string(dir.path.join("bgpid")).ok();
+        wait_until("the escaped child", Duration::from_secs(5), || {
+            bgpid().is_some_and(|p| p.ends_with('\n'))
+        });
+        let bg: u32 = bgpid().unwrap().trim().parse().unwrap();
+        if cgroup {
+            let procs = std::fs::read_to_string(group.join("cgroup.procs")).unwrap();
+            assert!(
+                procs.lines().any(|p| p == bg.to_string()),
+                "in the cgroup: {procs}"
+            );
+        }
+        let (code, _) = running.svc_timed(&["-wD", "-d", "-T", "5000"]);
+        assert_eq!(code, Some(0));
+        wait_until("the kill to land", Duration::from_secs(2), || {
+            !cgroup || !alive(bg)
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(alive(bg), !cgroup, "cgroup {cgroup}: the escaped child");
+        drop(running);
+        dt_tests::service::kill(bg, libc::SIGKILL);
+        std::thread::sleep(Duration::from_millis(100));
+        let _ = std::fs::remove_dir(&group);
+    }
+}

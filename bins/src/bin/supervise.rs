@@ -71,6 +71,8 @@ struct Service<'a> {
     control: OwnedFd,
     /// A service taken over that is not our child: its pid and pidfd, until it ends.
     adopted: Option<(u32, OwnedFd)>,
+    /// The cgroup of `./run` (`cgroup`), opened at its start.
+    cgroup: Option<OwnedFd>,
     signals: ChildSignals,
     /// This supervise, the parent its children check for.
     pid: Pid,
@@ -135,6 +137,7 @@ fn run(args: Args, env: Env) -> i32 {
         lock,
         control,
         adopted: None,
+        cgroup: None,
         signals,
         pid,
         readiness,
@@ -338,6 +341,11 @@ fn start_child(
                 fatal_sys(&[b"unable to set up ", dir, b"/down-group"], e);
             }
         }
+        if let Some(cgroup) = &service.cgroup {
+            if let Err(e) = write_in(cgroup, c"cgroup.procs", b"0") {
+                fatal_sys(&[b"unable to set up ", dir, b"/cgroup"], e);
+            }
+        }
         let e = exec_file(
             c"./run",
             &[c"./run".as_ptr().cast(), core::ptr::null()],
@@ -379,6 +387,7 @@ fn settings() -> Settings {
         .flatten();
     settings.give_up = first_bytes(c"give-up", &mut text).and_then(give_up);
     settings.down_group = exists(c"down-group") == Ok(true);
+    settings.cgroup = exists(c"cgroup") == Ok(true);
     settings.finish = exists(c"finish") == Ok(true);
     settings
 }
@@ -388,6 +397,39 @@ fn first_bytes<'b>(name: &CStr, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let (fd, _) = open_regular(CWD, name, OFlags::RDONLY, Mode::empty()).ok()?;
     let n = read(&fd, buf).ok()?;
     buf.get(..n)
+}
+
+/// The cgroup (v2) directory the file `cgroup` names, made if missing; `None` (with a
+/// warning: `./run` then starts outside it) if that fails.
+fn open_cgroup(dir: &[u8]) -> Option<OwnedFd> {
+    let mut text = [0u8; 256];
+    let mut path = [0u8; 257];
+    let mut len = 0;
+    if let Some(bytes) = first_bytes(c"cgroup", &mut text) {
+        let line = dt_core::settings::first_line(bytes);
+        for (to, &from) in path.iter_mut().zip(line) {
+            *to = from;
+        }
+        len = line.len();
+    }
+    let opened = c_str_in(&mut path, len).and_then(|path| {
+        let mode = Mode::RWXU | Mode::RGRP | Mode::XGRP | Mode::ROTH | Mode::XOTH;
+        match rustix::fs::mkdir(path, mode) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(e) => return Err(e),
+        }
+        let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
+        rustix::fs::open(path, flags, Mode::empty())
+    });
+    opened
+        .map_err(|e| warn_sys(&[b"unable to set up ", dir, b"/cgroup"], e))
+        .ok()
+}
+
+/// Writes `bytes` to the file `name` in the directory `dir` (a cgroup's control files).
+fn write_in(dir: &OwnedFd, name: &CStr, bytes: &[u8]) -> Result<(), Errno> {
+    let file = rustix::fs::openat(dir, name, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty())?;
+    write_all(&file, bytes)
 }
 
 /// A pipe for `./run`'s readiness: our end, and the child's with its descriptor number.
@@ -465,6 +507,13 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
             }
             Action::Announce(news) => announce(news.as_bytes()),
             Action::Exit => exit(EXIT_OK),
+            Action::KillCgroup => {
+                if let Some(cgroup) = &service.cgroup {
+                    if let Err(e) = write_in(cgroup, c"cgroup.kill", b"1") {
+                        warn_sys(&[b"unable to kill what is left in ", dir, b"/cgroup"], e);
+                    }
+                }
+            }
             Action::Upgrade => {
                 let kept = [
                     (Some(service.lock.as_fd()), KEPT_LOCK),
@@ -498,6 +547,11 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                         let settings = settings();
                         machine.configure(settings);
                         let notify = settings.notification_fd.and_then(readiness_pipe);
+                        service.cgroup = if settings.cgroup {
+                            open_cgroup(dir)
+                        } else {
+                            None
+                        };
                         (None, notify, settings.down_group)
                     }
                 };
