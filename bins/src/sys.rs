@@ -260,13 +260,26 @@ unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isi
     ret
 }
 
-#[cfg(target_arch = "arm")]
+#[cfg(all(target_arch = "arm", not(target_feature = "thumb-mode")))]
 unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
     let ret: isize;
     // SAFETY: ARM EABI convention: r7 = number, r0-r3 = arguments, result in r0.
     unsafe {
         asm!("svc 0", in("r7") nr, inlateout("r0") a0 as isize => ret, in("r1") a1,
              in("r2") a2, in("r3") a3, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(all(target_arch = "arm", target_feature = "thumb-mode"))]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: as above, but in Thumb code r7 is the frame pointer, which asm may not name
+    // as an operand: the number goes through another register and r7 is restored after.
+    unsafe {
+        asm!("mov {tmp}, r7", "mov r7, {nr}", "svc 0", "mov r7, {tmp}", nr = in(reg) nr,
+             tmp = out(reg) _, inlateout("r0") a0 as isize => ret, in("r1") a1, in("r2") a2,
+             in("r3") a3, options(nostack, preserves_flags));
     }
     ret
 }
