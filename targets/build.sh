@@ -13,7 +13,7 @@ if [ $# -gt 0 ]; then targets=("$@"); else
 # Cargo's noise: build-std hints, the patched-rustix note, and rustc's notice that
 # `+ermsb` (x86_64, see targets/README.md) is an unstable feature, repeated per binary.
 quiet() {
-  grep -v -e 'hints.mostly-unused' -e 'was not used in the crate graph' -e 'ermsb' \
+  grep -v -e 'hints.mostly-unused' -e 'was not used in the crate graph' -e 'ermsb' -e 'thumb-mode' \
     -e 'not stably supported' -e 'generated 1 warning' -e '^  |$' >&2 || true
 }
 

@@ -300,12 +300,8 @@ pub struct Cwd(OwnedFd);
 impl Cwd {
     /// Remembers the current directory.
     pub fn save() -> Result<Cwd, Errno> {
-        open(
-            c".",
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map(Cwd)
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        openat(CWD, c".", flags, Mode::empty()).map(Cwd)
     }
 
     /// Goes back to it.

@@ -20,7 +20,7 @@ use dt_core::settings::Settings;
 use dt_core::supervisor::{
     Action, Actions, Ended, Event, FINISH_ARGV_LEN, Instant, Now, Supervisor,
 };
-use platform::clock::{monotonic_ms, now, timeout_until};
+use platform::clock::{monotonic_ms, ms_until, now};
 use platform::file::{
     OpenError, PATH_MAX, ReplaceError, c_str_in, exists, make_fifo, open_fifo, open_regular,
     replace_file,
@@ -32,7 +32,7 @@ use platform::process::{
 };
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
-use rustix::event::{PollFd, PollFlags, poll};
+use rustix::event::{PollFd, PollFlags};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{CWD, FlockOperation, Mode, OFlags, flock};
 use rustix::io::Errno;
@@ -103,7 +103,7 @@ fn run(args: Args, env: Env) -> i32 {
     let _ok = open_fifo(c"supervise/ok", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     loop {
-        let timeout = machine.deadline().map(|Instant(at)| timeout_until(at));
+        let timeout = machine.deadline().map(|Instant(at)| ms_until(at));
         let children_fd = service.signals.fd();
         let readiness = service.readiness.as_ref().map(|fd| fd.as_fd());
         let mut fds = [
@@ -112,7 +112,7 @@ fn run(args: Args, env: Env) -> i32 {
             PollFd::new(readiness.as_ref().unwrap_or(&children_fd), PollFlags::IN),
         ];
         let watched = if readiness.is_some() { 3 } else { 2 };
-        match poll(fds.get_mut(..watched).unwrap_or_default(), timeout.as_ref()) {
+        match platform::io::poll(fds.get_mut(..watched).unwrap_or_default(), timeout) {
             Ok(_) | Err(Errno::INTR) => {}
             Err(e) => fatal_sys(&[b"unable to wait for events in ", dir], e),
         }
