@@ -37,7 +37,7 @@ EOF
 args=(); for t in "${targets[@]}"; do args+=(--target "$t"); done
 CARGO_TARGET_DIR=target/nopanic CARGO_PROFILE_RELEASE_STRIP=false \
   CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo xbuild "${args[@]}" 2> >(
-    grep -v -e 'hints.mostly-unused' -e 'ermsb' -e 'not stably supported' \
+    grep -v -e 'hints.mostly-unused' -e 'ermsb' -e 'thumb-mode' -e 'not stably supported' \
       -e 'generated 1 warning' -e '^  |$' -e '^ *= note' >&2 || true)
 tools=$(ls bins/src/bin | sed 's/\.rs$//')
 binaries=()

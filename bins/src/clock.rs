@@ -33,6 +33,12 @@ pub fn timeout_ms(ms: u64) -> rustix::time::Timespec {
     }
 }
 
+/// Milliseconds from now until the monotonic instant `at` (0 once it has come), for
+/// [`crate::sys::poll`].
+pub fn ms_until(at: u64) -> u64 {
+    at.saturating_sub(monotonic_ms())
+}
+
 /// A `poll` timeout that ends at `at` on the [`monotonic_ms`] clock (zero if past).
 pub fn timeout_until(at: u64) -> rustix::time::Timespec {
     timeout_ms(at.saturating_sub(monotonic_ms()))

@@ -9,7 +9,7 @@ use core::ffi::CStr;
 use core::mem::MaybeUninit;
 
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RawDir, open, openat};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RawDir, openat};
 use rustix::io::Errno;
 
 use crate::io::read;
@@ -100,7 +100,8 @@ pub fn c_str_in(buf: &mut [u8], len: usize) -> Result<&CStr, Errno> {
 /// `open(2)` read-only, close-on-exec, never blocking on a FIFO (`O_NONBLOCK`, which
 /// changes nothing for a regular file).
 pub fn open_read(path: &CStr) -> Result<OwnedFd, Errno> {
-    open(
+    openat(
+        CWD,
         path,
         OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
         Mode::empty(),
@@ -165,7 +166,8 @@ pub fn open_fifo(path: &CStr, write: bool) -> Result<OwnedFd, Errno> {
     } else {
         OFlags::RDONLY
     };
-    let fd = open(
+    let fd = openat(
+        CWD,
         path,
         access | OFlags::NONBLOCK | OFlags::CLOEXEC,
         Mode::empty(),
@@ -260,7 +262,7 @@ pub fn replace_file(new: &CStr, target: &CStr, bytes: &[u8]) -> Result<(), Repla
     let _ = rustix::fs::unlink(new);
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let mode = Mode::RUSR | Mode::WUSR | Mode::RGRP | Mode::ROTH;
-    let fd = open(new, flags, mode).map_err(ReplaceError::Open)?;
+    let fd = openat(CWD, new, flags, mode).map_err(ReplaceError::Open)?;
     match rustix::io::write(&fd, bytes) {
         Ok(n) if n == bytes.len() => {}
         Ok(_) => return Err(ReplaceError::Write(Errno::IO)),
@@ -300,12 +302,8 @@ pub struct Cwd(OwnedFd);
 impl Cwd {
     /// Remembers the current directory.
     pub fn save() -> Result<Cwd, Errno> {
-        open(
-            c".",
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map(Cwd)
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        openat(CWD, c".", flags, Mode::empty()).map(Cwd)
     }
 
     /// Goes back to it.
@@ -315,15 +313,11 @@ impl Cwd {
 }
 
 /// The service's status as `supervise/status` (in the current directory) tells it now;
-/// `Err(INVAL)` for anything but a regular file of at least 18 bytes.
+/// `Err(INVAL)` for fewer than 18 bytes. Never waits: a FIFO planted there reads as
+/// nothing (`O_NONBLOCK`).
 pub fn read_status() -> Result<dt_core::status::Status, Errno> {
     use dt_core::status::{STATUS_MAX, Status};
-    let (file, _) = open_regular(CWD, c"supervise/status", OFlags::RDONLY, Mode::empty()).map_err(
-        |e| match e {
-            OpenError::Sys(e) => e,
-            OpenError::NotRegular => Errno::INVAL,
-        },
-    )?;
+    let file = open_read(c"supervise/status")?;
     let mut bytes = [0u8; STATUS_MAX];
     let n = read(&file, &mut bytes)?;
     Status::unpack(bytes.get(..n).unwrap_or_default()).ok_or(Errno::INVAL)

@@ -10,6 +10,8 @@
 //! copies between a shared and a mutable slice, which never overlap, no further than
 //! the shorter one.
 
+/// Waiting for events on descriptors, with a timeout in milliseconds.
+pub use crate::sys::poll;
 use rustix::fd::{AsFd, BorrowedFd};
 use rustix::io::Errno;
 
@@ -22,7 +24,9 @@ use rustix::io::Errno;
 /// exists, so that its messages and its services' are seen.
 pub(crate) fn open_standard_descriptors() {
     use rustix::fd::IntoRawFd;
-    use rustix::fs::{Mode, OFlags, open};
+    use rustix::fs::{CWD, Mode, OFlags, openat};
+    // openat rather than open: one instance of rustix's code in every tool, not two.
+    let open = |path, flags| openat(CWD, path, flags, Mode::empty());
     let first = if rustix::process::getpid().is_init() {
         c"/dev/console"
     } else {
@@ -33,9 +37,9 @@ pub(crate) fn open_standard_descriptors() {
             continue;
         }
         // The lowest free number is taken: this one, as the lower ones are open.
-        let opened = open(first, OFlags::RDWR | OFlags::NOCTTY, Mode::empty())
-            .or_else(|_| open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty()))
-            .or_else(|_| open(c"/", OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()));
+        let opened = open(first, OFlags::RDWR | OFlags::NOCTTY)
+            .or_else(|_| open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY))
+            .or_else(|_| open(c"/", OFlags::RDONLY | OFlags::DIRECTORY));
         if let Ok(opened) = opened {
             let _ = opened.into_raw_fd(); // stays open for the life of the process
         }

@@ -43,6 +43,33 @@ pub fn signalfd(mask: &KernelSigSet) -> Result<OwnedFd, Errno> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
+/// Waits at most `ms` milliseconds (`None`: until one comes) for an event on `fds`; the
+/// number of descriptors with news. 32-bit boards use the old `poll`, whose timeout is in
+/// milliseconds (no `timespec`, no 2038 limit; at most 24.8 days, after which the callers
+/// only wait again): rustix's `poll` there picks `ppoll` or `ppoll_time64` by the timeout,
+/// about 300 bytes at each call. 64-bit ones use `ppoll` (aarch64 and riscv64 have no
+/// `poll`), without a signal mask.
+pub fn poll(fds: &mut [rustix::event::PollFd<'_>], ms: Option<u64>) -> Result<usize, Errno> {
+    let fds_ptr = fds.as_mut_ptr() as usize;
+    #[cfg(target_pointer_width = "32")]
+    // SAFETY: PollFd is the kernel's struct pollfd (rustix's linux_raw type); the kernel
+    // reads and writes `fds.len()` of them.
+    let ret = unsafe {
+        let ms = ms.map_or(-1, |ms| i32::try_from(ms).unwrap_or(i32::MAX));
+        syscall4(libc::SYS_poll as usize, fds_ptr, fds.len(), ms as usize, 0)
+    };
+    #[cfg(target_pointer_width = "64")]
+    let ret = {
+        // struct __kernel_timespec: tv_sec, tv_nsec
+        let mut t = ms.map(|ms| [(ms / 1000) as i64, (ms % 1000 * 1_000_000) as i64]);
+        let timeout = t.as_mut().map_or(0, |t| core::ptr::from_mut(t) as usize);
+        // SAFETY: as above; with a timeout the kernel reads (and updates) the 16-byte
+        // timespec `t`; no signal mask, so the mask size is not read.
+        unsafe { syscall4(libc::SYS_ppoll as usize, fds_ptr, fds.len(), timeout, 0) }
+    };
+    result(ret)
+}
+
 /// Gives `signal` its default action: `rt_sigaction(signal, &zeros, NULL, sizeof mask)`.
 /// An all-zero `struct sigaction` (SIG_DFL, no flags, empty mask) has the same bytes in
 /// every architecture's layout; no old action is read back.
@@ -272,13 +299,26 @@ unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isi
     ret
 }
 
-#[cfg(target_arch = "arm")]
+#[cfg(all(target_arch = "arm", not(target_feature = "thumb-mode")))]
 unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
     let ret: isize;
     // SAFETY: ARM EABI convention: r7 = number, r0-r3 = arguments, result in r0.
     unsafe {
         asm!("svc 0", in("r7") nr, inlateout("r0") a0 as isize => ret, in("r1") a1,
              in("r2") a2, in("r3") a3, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+#[cfg(all(target_arch = "arm", target_feature = "thumb-mode"))]
+unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> isize {
+    let ret: isize;
+    // SAFETY: as above, but in Thumb code r7 is the frame pointer, which asm may not name
+    // as an operand: the number goes through another register and r7 is restored after.
+    unsafe {
+        asm!("mov {tmp}, r7", "mov r7, {nr}", "svc 0", "mov r7, {tmp}", nr = in(reg) nr,
+             tmp = out(reg) _, inlateout("r0") a0 as isize => ret, in("r1") a1, in("r2") a2,
+             in("r3") a3, options(nostack, preserves_flags));
     }
     ret
 }

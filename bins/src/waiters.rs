@@ -12,12 +12,12 @@
 
 use core::ffi::CStr;
 
-use rustix::event::{PollFd, PollFlags, poll};
+use rustix::event::{PollFd, PollFlags};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, mkdir, mknodat, openat, unlinkat};
 use rustix::io::Errno;
 
-use crate::clock::timeout_until;
+use crate::clock::ms_until;
 use crate::file::{c_str_in, for_each_entry, fstat};
 use crate::io::{read, write_all};
 
@@ -115,12 +115,12 @@ impl Subscription {
                 Err(Errno::AGAIN) => {}
                 Err(e) => return Err(e),
             }
-            let timeout = until.map(timeout_until);
-            if timeout.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
+            let timeout = until.map(ms_until);
+            if timeout == Some(0) {
                 return Ok(&[]);
             }
             let mut fds = [PollFd::new(&self.fifo, PollFlags::IN)];
-            match poll(&mut fds, timeout.as_ref()) {
+            match crate::io::poll(&mut fds, timeout) {
                 Ok(_) | Err(Errno::INTR) => {}
                 Err(e) => return Err(e),
             }

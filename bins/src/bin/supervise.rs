@@ -26,7 +26,7 @@ use dt_core::status::Status;
 use dt_core::supervisor::{
     Action, Actions, Ended, Event, FINISH_ARGV_LEN, Instant, Now, Supervisor,
 };
-use platform::clock::{boot_ms, monotonic_ms, now, timeout_until};
+use platform::clock::{boot_ms, monotonic_ms, ms_until, now};
 use platform::file::{
     OpenError, PATH_MAX, ReplaceError, c_str_in, exists, fstatat, make_fifo, open_fifo,
     open_regular, read_status, replace_file,
@@ -39,7 +39,7 @@ use platform::process::{
 };
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
-use rustix::event::{PollFd, PollFlags, poll};
+use rustix::event::{PollFd, PollFlags};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, CWD, FileType, FlockOperation, Mode, OFlags, flock};
 use rustix::io::Errno;
@@ -164,7 +164,7 @@ fn run(args: Args, env: Env) -> i32 {
     let _ok = open_fifo(c"supervise/ok", false)
         .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
     loop {
-        let timeout = machine.deadline().map(|Instant(at)| timeout_until(at));
+        let timeout = machine.deadline().map(|Instant(at)| ms_until(at));
         let children_fd = service.signals.fd();
         // In place of an absent one, the children's descriptor again (its result there
         // is not looked at).
@@ -177,7 +177,7 @@ fn run(args: Args, env: Env) -> i32 {
             PollFd::new(readiness.as_ref().unwrap_or(&children_fd), PollFlags::IN),
             PollFd::new(adopted.as_ref().unwrap_or(&children_fd), PollFlags::IN),
         ];
-        match poll(&mut fds, timeout.as_ref()) {
+        match platform::io::poll(&mut fds, timeout) {
             Ok(_) | Err(Errno::INTR) => {}
             Err(e) => fatal_sys(&[b"unable to wait for events in ", dir], e),
         }

@@ -105,7 +105,7 @@ fn control(name: &[u8], commands: &[u8], goal: Option<Goal>, until: Option<u64>)
     // Subscribed before the commands go: what they cause cannot be missed.
     let subscription = match goal {
         Some(_) => match Subscription::new(
-            Digits::new(rustix::process::getpid().as_raw_nonzero().get() as u64).as_bytes(),
+            Digits::new_u32(rustix::process::getpid().as_raw_nonzero().get() as u32).as_bytes(),
         ) {
             Ok(s) => Some(s),
             Err(e) => {
