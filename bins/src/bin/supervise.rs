@@ -524,14 +524,20 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                     ),
                 ];
                 let program = service.program;
-                // From where it started: the directory and the program may be relative.
+                let exec = || reexec(&service.signals, &kept, program, service.argv, service.env);
+                // From where it started: the directory and the program may be relative
+                // (without that directory, from here: right for absolute names).
                 let e = match service.origin.as_ref().map(rustix::process::fchdir) {
+                    Some(Ok(())) => {
+                        let e = exec();
+                        if let Err(e) = rustix::process::chdir(service.dir_c) {
+                            fatal_sys(&[b"unable to chdir to ", dir], e);
+                        }
+                        e
+                    }
                     Some(Err(e)) => e,
-                    _ => reexec(&service.signals, &kept, program, service.argv, service.env),
+                    None => exec(),
                 };
-                if let Err(e) = rustix::process::chdir(service.dir_c) {
-                    fatal_sys(&[b"unable to chdir to ", dir], e);
-                }
                 warn_sys(
                     &[b"unable to upgrade: unable to run ", program.to_bytes()],
                     e,
