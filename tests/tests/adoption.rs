@@ -74,7 +74,11 @@ fn kill_and_restart<'a>(
     };
     let says_so = std::fs::read_to_string(dir.file("run")).is_ok_and(|r| r.contains("dropped"));
     dir.wait_for("the service", |d| {
-        d.pid().is_some_and(|p| copies(marker).contains(&p))
+        // Past setuidgid (whose own command line holds the marker too): killed before
+        // its change of ids, the service would end with its supervise.
+        let comm = |p: u32| std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+        d.pid()
+            .is_some_and(|p| copies(marker).contains(&p) && comm(p).trim() != "setuidgid")
             && (!says_so || d.file("dropped").exists())
     });
     let before = dir.pid().unwrap();
