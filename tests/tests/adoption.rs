@@ -87,6 +87,11 @@ fn kill_and_restart<'a>(
         first.wait_exit(); // gone (no longer its child's parent) before it is dropped
     }
     cleanup.supervise = Some(Supervise::start(supervise, dir));
+    wait_until(
+        "the new supervise to listen",
+        Duration::from_secs(10),
+        || ours(&host(), "svok").run(&[dir.arg()], &[], b"").code == Some(0),
+    );
     std::thread::sleep(Duration::from_millis(1_500));
     (copies(marker), before, cleanup)
 }

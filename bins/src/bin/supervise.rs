@@ -104,7 +104,7 @@ fn run(args: Args, env: Env) -> i32 {
             .is_ok_and(|lock| lock.id == st.id)
     });
     let upgraded = kept.is_some();
-    let (lock, ours) = kept.map_or_else(|| lock(dir), |fd| (fd, false));
+    let (lock, ours) = lock(dir, kept);
     // Our pid, for an svscan that replaces a killed one to find this service's log pipe
     // (no other tool reads the lock file's contents). Written only into a lock file of
     // our own, never through a link into somebody else's.
@@ -290,20 +290,27 @@ fn make_supervise_dir(dir: &[u8]) {
 /// Locks `supervise/lock` (one supervise per service), creating it (mode 0600).
 /// Never follows a symbolic link there and never waits on a FIFO; anything but a
 /// regular file is refused. Also tells whether the file is our own to write: created
-/// now, or by an earlier supervise (ours, with no other name).
-fn lock(dir: &[u8]) -> (OwnedFd, bool) {
+/// now, or by an earlier supervise (ours, with no other name). After `svc -X`, `kept` is
+/// the descriptor the one before held it by: locked again, never written.
+fn lock(dir: &[u8], kept: Option<OwnedFd>) -> (OwnedFd, bool) {
     let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::NOFOLLOW;
     let private = Mode::RUSR | Mode::WUSR;
-    let opened = match open_regular(
-        CWD,
-        c"supervise/lock",
-        flags | OFlags::CREATE | OFlags::EXCL,
-        private,
-    ) {
-        Ok((fd, _)) => Ok((fd, true)),
-        Err(OpenError::Sys(Errno::EXIST)) => open_regular(CWD, c"supervise/lock", flags, private)
-            .map(|(fd, st)| (fd, st.nlink == 1 && st.uid == geteuid().as_raw())),
-        Err(e) => Err(e),
+    let opened = match kept {
+        // Locked again all the same: held by this process, that succeeds at once.
+        Some(fd) => Ok((fd, false)),
+        None => match open_regular(
+            CWD,
+            c"supervise/lock",
+            flags | OFlags::CREATE | OFlags::EXCL,
+            private,
+        ) {
+            Ok((fd, _)) => Ok((fd, true)),
+            Err(OpenError::Sys(Errno::EXIST)) => {
+                open_regular(CWD, c"supervise/lock", flags, private)
+                    .map(|(fd, st)| (fd, st.nlink == 1 && st.uid == geteuid().as_raw()))
+            }
+            Err(e) => Err(e),
+        },
     };
     let failed =
         |reason: &[u8]| -> ! { fatal(&[b"unable to acquire ", dir, b"/supervise/lock: ", reason]) };
