@@ -1,5 +1,5 @@
 //! The control protocol on arbitrary bytes, against simple models: `Command::from_byte`
-//! against the table of the eleven letters; `CommandBytes` fed every byte against a
+//! against the table of the twelve letters (0.76's eleven and our `X`); `CommandBytes` fed every byte against a
 //! list that keeps each letter's first occurrence (other bytes refused, nothing
 //! changed); and svc's command line (NUL-separated words) through `read_flags` into
 //! `CommandBytes`, against a transcription of 0.76's `subgetopt`.
@@ -9,7 +9,7 @@ use dt_core::control::{Command, CommandBytes, LETTERS};
 use dt_core::options::read_flags;
 use libfuzzer_sys::fuzz_target;
 
-const TABLE: [(u8, Command); 11] = [
+const TABLE: [(u8, Command); 12] = [
     (b'u', Command::Up),
     (b'd', Command::Down),
     (b'o', Command::Once),
@@ -21,6 +21,7 @@ const TABLE: [(u8, Command); 11] = [
     (b't', Command::Terminate),
     (b'k', Command::Kill),
     (b'x', Command::Exit),
+    (b'X', Command::Upgrade),
 ];
 
 /// svc's options as 0.76's `subgetopt` reads them: the letters given (in order, repeats
