@@ -41,21 +41,23 @@ pub fn ms_until(at: u64) -> u64 {
 
 /// A `poll` timeout that ends at `at` on the [`monotonic_ms`] clock (zero if past).
 pub fn timeout_until(at: u64) -> rustix::time::Timespec {
-    timeout_ms(at.saturating_sub(monotonic_ms()))
+    timeout_ms(ms_until(at))
 }
 
 /// The monotonic clock in milliseconds (for deadlines; never jumps with the wall clock).
 pub fn monotonic_ms() -> u64 {
-    let (secs, nanos) = clock_gettime(libc::CLOCK_MONOTONIC as u32);
-    (secs as u64)
-        .wrapping_mul(1000)
-        .wrapping_add(u64::from(nanos / 1_000_000))
+    clock_ms(libc::CLOCK_MONOTONIC as u32)
 }
 
 /// Milliseconds since boot, suspend included (`CLOCK_BOOTTIME`: the clock of a
 /// process's start time in `/proc/PID/stat`).
 pub fn boot_ms() -> u64 {
-    let (secs, nanos) = clock_gettime(libc::CLOCK_BOOTTIME as u32);
+    clock_ms(libc::CLOCK_BOOTTIME as u32)
+}
+
+/// `clock` in milliseconds.
+fn clock_ms(clock: u32) -> u64 {
+    let (secs, nanos) = clock_gettime(clock);
     (secs as u64)
         .wrapping_mul(1000)
         .wrapping_add(u64::from(nanos / 1_000_000))

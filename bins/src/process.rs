@@ -219,17 +219,15 @@ fn fork(signals: &ChildSignals) -> Result<Option<u32>, Errno> {
     }
 }
 
-/// Executes `file` (searched in `PATH` as [`exec`] does) with `argv` and `env` in place of
-/// this process, keeping its pid and so its children: the descriptors `keep` names stay
-/// open under the given numbers (`None`: that number is closed), every other one closes
-/// (close-on-exec), and the program gets the signal mask this process started with.
+/// Runs `exec` (which executes a program in place of this process, keeping its pid and
+/// so its children: [`crate::reexec::exec_self`]) with the descriptors `keep` names
+/// open under the given numbers (`None`: that number is closed), every other one closing
+/// (close-on-exec), and the signal mask this process started with for the program.
 /// Returns only on failure, with the reason, everything as before the call.
 pub fn reexec(
     signals: &ChildSignals,
     keep: &[(Option<BorrowedFd<'_>>, i32)],
-    file: &CStr,
-    argv: &[*const u8],
-    env: Env,
+    exec: impl FnOnce() -> Errno,
 ) -> Errno {
     let mut e = Errno::BADF;
     let mut kept = 0;
@@ -253,7 +251,7 @@ pub fn reexec(
         let restored =
             unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&signals.original_mask)) };
         if let Ok(blocked) = restored {
-            e = exec(file, argv, env);
+            e = exec();
             // SAFETY: as above: the mask this process had a moment ago.
             let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&blocked)) };
         }

@@ -45,6 +45,17 @@ fn one_copy(marker: &str) -> u32 {
     now[0]
 }
 
+/// A service run through Debian's setuidgid, which drops privileges (and with them
+/// the parent-death signal) without setting it again: `sleep MARKER` as nobody.
+fn dropping_service(tag: &str, marker: &str) -> ServiceDir {
+    let dir = ServiceDir::new(tag, None);
+    dir.write_run(
+        &format!("#!/bin/sh\nexec /usr/bin/setuidgid nobody sleep {marker}\n"),
+        0o755,
+    );
+    dir
+}
+
 /// What a test leaves running, stopped when dropped (also when an assertion fails):
 /// the supervise, and every copy of the service (an adopted one is nobody's child here).
 struct Cleanup<'a> {
@@ -147,11 +158,7 @@ fn an_adopted_service_is_signalled_and_watched_through_its_pidfd() {
         return;
     }
     let marker = "31100";
-    let dir = ServiceDir::new("adopted", None);
-    dir.write_run(
-        &format!("#!/bin/sh\nexec /usr/bin/setuidgid nobody sleep {marker}\n"),
-        0o755,
-    );
+    let dir = dropping_service("adopted", marker);
     let (after, before, _cleanup) = kill_and_restart(&ours(&host(), "supervise"), &dir, marker);
     assert_eq!(after, [before], "adopted");
     // Down: TERM through the pidfd; its end is seen although it is not our child.
@@ -177,11 +184,7 @@ fn kill_9_adoption_on_full_targets() {
     }
     for (n, target) in dt_tests::full_targets().into_iter().enumerate() {
         let marker = ["31500", "31501", "31502", "31503"][n.min(3)];
-        let dir = ServiceDir::new("adopt-target", None);
-        dir.write_run(
-            &format!("#!/bin/sh\nexec /usr/bin/setuidgid nobody sleep {marker}\n"),
-            0o755,
-        );
+        let dir = dropping_service("adopt-target", marker);
         let supervise = ours(&target, "supervise");
         let (after, before, _cleanup) = kill_and_restart(&supervise, &dir, marker);
         assert_eq!(after, [before], "{}: adopted", supervise.label);
@@ -205,11 +208,7 @@ fn the_original_supervise_starts_a_second_copy_after_kill_9() {
         return;
     }
     let marker = "31200";
-    let dir = ServiceDir::new("adopt-original", None);
-    dir.write_run(
-        &format!("#!/bin/sh\nexec /usr/bin/setuidgid nobody sleep {marker}\n"),
-        0o755,
-    );
+    let dir = dropping_service("adopt-original", marker);
     let (after, _, _cleanup) = kill_and_restart(&original("supervise"), &dir, marker);
     assert_eq!(after.len(), 2, "the original runs two copies: {after:?}");
 }

@@ -37,6 +37,7 @@ use platform::process::{
     ChildSignals, exec_file, fork_child, kill, kill_group, lead_group, move_fd, proc_stat,
     reap_ended, reexec, take_inherited,
 };
+use platform::reexec::{exec_self, working_directory};
 use platform::waiters::announce;
 use platform::{Args, EXIT_OK, Env, exit};
 use rustix::event::{PollFd, PollFlags};
@@ -60,12 +61,10 @@ const KEPT_READINESS: i32 = 102;
 /// What the actions need besides the machine.
 struct Service<'a> {
     dir: &'a [u8],
-    dir_c: &'a CStr,
-    /// The directory supervise started in (`dir` may be relative to it), for `svc -X`.
+    /// How supervise was started, for `svc -X`: its arguments, and the directory it
+    /// started in (`dir` and the program may be relative to it).
+    args: &'a Args,
     origin: Option<OwnedFd>,
-    /// How supervise was started, for `svc -X`: the program and its arguments.
-    program: &'a CStr,
-    argv: &'a [*const u8],
     env: Env,
     lock: OwnedFd,
     control: OwnedFd,
@@ -82,13 +81,12 @@ struct Service<'a> {
 }
 
 fn run(args: Args, env: Env) -> i32 {
-    let (Some(dir_c), Some(program), Some(argv), 2) =
-        (args.get_c(1), args.get_c(0), args.tail(0), args.len())
-    else {
+    let args = &args;
+    let (Some(dir_c), 2) = (args.get_c(1), args.len()) else {
         usage(b"supervise dir")
     };
     let dir = dir_c.to_bytes();
-    let origin = platform::reexec::working_directory().ok();
+    let origin = working_directory().ok();
     if let Err(e) = rustix::process::chdir(dir_c) {
         fatal_sys(&[b"unable to chdir to ", dir], e);
     }
@@ -129,10 +127,8 @@ fn run(args: Args, env: Env) -> i32 {
         .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
     let mut service = Service {
         dir,
-        dir_c,
+        args,
         origin,
-        program,
-        argv,
         env,
         lock,
         control,
@@ -530,25 +526,13 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                         KEPT_READINESS,
                     ),
                 ];
-                let program = service.program;
-                let exec = || reexec(&service.signals, &kept, program, service.argv, service.env);
-                // From where it started: the directory and the program may be relative
-                // (without that directory, from here: right for absolute names).
-                let e = match service.origin.as_ref().map(rustix::process::fchdir) {
-                    Some(Ok(())) => {
-                        let e = exec();
-                        if let Err(e) = rustix::process::chdir(service.dir_c) {
-                            fatal_sys(&[b"unable to chdir to ", dir], e);
-                        }
-                        e
-                    }
-                    Some(Err(e)) => e,
-                    None => exec(),
-                };
-                warn_sys(
-                    &[b"unable to upgrade: unable to run ", program.to_bytes()],
-                    e,
-                );
+                // From where it started: the directory and the program may be relative;
+                // back in the service directory if it fails.
+                let origin = service.origin.as_ref().map(|fd| fd.as_fd());
+                let (args, env) = (service.args, service.env);
+                let e = reexec(&service.signals, &kept, || exec_self(args, env, origin));
+                let program = args.get(0).unwrap_or_default();
+                warn_sys(&[b"unable to upgrade: unable to run ", program], e);
                 actions = machine.step(Event::UpgradeFailed, clock());
                 i = 0;
                 continue;
