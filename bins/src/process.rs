@@ -294,7 +294,7 @@ pub fn take_inherited(number: i32, accept: impl FnOnce(FileStatus) -> bool) -> O
 
 /// The fields of `/proc/PID/stat` supervise reads, if the process exists.
 pub fn proc_stat(pid: u32) -> Option<ProcStat> {
-    let digits = dt_core::decimal::Digits::new(u64::from(pid));
+    let digits = dt_core::decimal::Digits::new_u32(pid);
     let path = PathBuf::join(&[b"/proc/", digits.as_bytes(), b"/stat"]).ok()?;
     let mut line = [0u8; 1024];
     let n = crate::file::read_whole(&path, &mut line).ok()?;

@@ -14,7 +14,7 @@ pub const LOCK_TEXT_MAX: usize = 11;
 
 /// Writes `pid` and a newline into `out`; returns the length.
 pub fn emit(pid: u32, out: &mut [u8; LOCK_TEXT_MAX]) -> usize {
-    let digits = Digits::new(pid.into());
+    let digits = Digits::new_u32(pid);
     let mut len = 0;
     for &b in digits.as_bytes().iter().chain(b"\n") {
         if let Some(slot) = out.get_mut(len) {

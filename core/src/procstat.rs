@@ -8,6 +8,7 @@
 //! with the status file's stamp (wall clock) through the two clocks read now; the
 //! kernel's `USER_HZ` is 100 on every Linux board this project builds for.
 
+use crate::search::find_byte;
 use crate::tai64::Tai64N;
 
 /// Milliseconds per clock tick of `/proc/PID/stat` (`USER_HZ` = 100).
@@ -31,17 +32,26 @@ impl ProcStat {
     /// Reads the line `pid (comm) state ppid ... starttime ...`.
     pub fn parse(line: &[u8]) -> Option<ProcStat> {
         let close = line.iter().rposition(|&b| b == b')')?;
-        let mut fields = line.get(close + 1..)?.split(|&b| b == b' ').skip(1);
-        let state = *fields.next()?.first()?;
-        let parent = number(fields.next()?)?;
-        // Fields 5 to 21 (17 of them), then field 22.
-        let start_ticks = number(fields.nth(17)?)?;
+        // Field 3 on, after ") ".
+        let fields = line.get(close + 2..)?;
+        let state = *field(fields, 0)?.first()?;
+        let parent = number(field(fields, 1)?)?;
+        let start_ticks = number(field(fields, 19)?)?;
         Some(ProcStat {
             state,
             parent: u32::try_from(parent).ok()?,
             start_ticks,
         })
     }
+}
+
+/// Field `n` (from 0) of the fields in `text`, one space apart.
+fn field(text: &[u8], n: usize) -> Option<&[u8]> {
+    let mut rest = text;
+    for _ in 0..n {
+        rest = rest.get(find_byte(b' ', rest)? + 1..)?;
+    }
+    rest.get(..find_byte(b' ', rest).unwrap_or(rest.len()))
 }
 
 /// A decimal number of at most 19 digits.

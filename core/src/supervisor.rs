@@ -218,9 +218,10 @@ pub enum Action {
         /// The signal.
         signal: Signal,
     },
-    /// Write this status (atomically) to `supervise/status`; report
-    /// [`Event::StatusWriteFailed`] if that fails.
-    WriteStatus(Status),
+    /// Write [`Supervisor::status`] (atomically) to `supervise/status`; report
+    /// [`Event::StatusWriteFailed`] if that fails. At most one per step, and the machine
+    /// does not change before it is performed (only signals and `KillCgroup` precede it).
+    WriteStatus,
     /// Tell the waiters in `supervise/event/` these letters.
     Announce(Announcement),
     /// Exit supervise (status 0).
@@ -765,7 +766,7 @@ impl Supervisor {
         let status = self.status();
         if self.written != Some(status) && self.status_retry.is_none() {
             self.written = Some(status);
-            push(&mut actions, Action::WriteStatus(status));
+            push(&mut actions, Action::WriteStatus);
         }
         announce(&mut actions, news);
         if let (Child::FinishStarting, Some(ended)) = (self.child, self.finish_with.take()) {
@@ -897,16 +898,15 @@ mod tests {
             .collect()
     }
 
-    /// The status write among `actions` (there must be one).
-    fn wrote_action(actions: &Actions) -> Action {
-        Action::WriteStatus(wrote(actions).unwrap())
+    /// The status `actions` write, if they write one: the machine's as the step left it.
+    fn wrote(s: &Supervisor, actions: &Actions) -> Option<Status> {
+        actions.contains(&Action::WriteStatus).then(|| s.status())
     }
 
-    fn wrote(actions: &Actions) -> Option<Status> {
-        actions.iter().find_map(|a| match a {
-            Action::WriteStatus(s) => Some(*s),
-            _ => None,
-        })
+    /// The status the step writes, if it writes one.
+    fn step_wrote(s: &mut Supervisor, event: Event, now: Now) -> Option<Status> {
+        let actions = s.step(event, now);
+        wrote(s, &actions)
     }
 
     #[test]
@@ -914,14 +914,14 @@ mod tests {
         let (mut s, actions) = Supervisor::new(true, at(0));
         assert_eq!(s.child(), Child::Starting);
         assert_eq!(actions.as_slice(), &[Action::Spawn]);
-        let status = wrote(&s.step(Event::Spawned { pid: 42 }, at(1))).unwrap();
+        let status = step_wrote(&mut s, Event::Spawned { pid: 42 }, at(1)).unwrap();
         assert_eq!((status.pid, status.want), (Some(42), Want::Up));
     }
 
     #[test]
     fn new_normally_up_fork_failure_writes_down() {
         let (mut s, _) = Supervisor::new(true, at(0));
-        let status = wrote(&s.step(Event::SpawnFailed, at(1))).unwrap();
+        let status = step_wrote(&mut s, Event::SpawnFailed, at(1)).unwrap();
         assert_eq!((status.pid, status.want), (None, Want::Up));
     }
 
@@ -930,7 +930,7 @@ mod tests {
         let (s, actions) = Supervisor::new(false, at(0));
         assert_eq!(s.child(), Child::Stopped);
         assert_eq!(actions.len(), 1);
-        assert_eq!(wrote(&actions).unwrap().want, Want::Down);
+        assert_eq!(wrote(&s, &actions).unwrap().want, Want::Down);
     }
 
     #[test]
@@ -944,7 +944,7 @@ mod tests {
                 paused: false
             }
         );
-        let status = wrote(&actions).unwrap();
+        let status = wrote(&s, &actions).unwrap();
         assert_eq!((status.pid, status.since), (Some(42), at(5).wall));
     }
 
@@ -969,7 +969,7 @@ mod tests {
         assert!(signals(&s.step(cmd(Command::Down), at(1))).is_empty());
         let actions = s.step(Event::Spawned { pid: 42 }, at(2));
         assert_eq!(signals(&actions), [Signal::Terminate, Signal::Continue]);
-        let status = wrote(&actions).unwrap();
+        let status = wrote(&s, &actions).unwrap();
         assert_eq!((status.pid, status.want), (Some(42), Want::Down));
     }
 
@@ -988,12 +988,12 @@ mod tests {
         assert!(s.step(Event::StatusWriteFailed, at(100)).is_empty());
         assert_eq!(s.deadline(), Some(Instant(100 + STATUS_RETRY_MS)));
         // Other events meanwhile do not write (it would only fail again).
-        assert_eq!(wrote(&s.step(cmd(Command::Pause), at(200))), None);
+        assert_eq!(step_wrote(&mut s, cmd(Command::Pause), at(200)), None);
         assert!(
             s.step(Event::Deadline, at(100 + STATUS_RETRY_MS - 1))
                 .is_empty()
         );
-        let status = wrote(&s.step(Event::Deadline, at(100 + STATUS_RETRY_MS))).unwrap();
+        let status = step_wrote(&mut s, Event::Deadline, at(100 + STATUS_RETRY_MS)).unwrap();
         assert_eq!(status, s.status());
         assert!(status.paused, "the status as it stands now");
         assert_eq!(s.deadline(), None);
@@ -1050,14 +1050,11 @@ mod tests {
     fn running_ready_writes_the_stamp_then_announces_ready() {
         let mut s = with(notifying());
         let actions = s.step(Event::Ready, at(2_500));
-        let status = wrote(&actions).unwrap();
+        let status = wrote(&s, &actions).unwrap();
         let ready = status.beyond.unwrap().ready;
         assert_eq!(ready, Some(at(2_500).wall));
         assert_eq!(status.since, at(0).wall, "the start's stamp stays");
-        assert_eq!(
-            actions.as_slice(),
-            &[Action::WriteStatus(status), news(b"U")]
-        );
+        assert_eq!(actions.as_slice(), &[Action::WriteStatus, news(b"U")]);
         assert!(
             s.step(Event::Ready, at(3_000)).is_empty(),
             "the first newline counts"
@@ -1106,11 +1103,11 @@ mod tests {
             },
             at(500),
         );
-        assert_eq!(actions.as_slice(), &[wrote_action(&actions), news(b"dD")]);
-        let status = wrote(&actions).unwrap();
+        assert_eq!(actions.as_slice(), &[Action::WriteStatus, news(b"dD")]);
+        let status = wrote(&s, &actions).unwrap();
         assert_eq!(status.beyond.unwrap().ready, None);
         s.step(Event::Deadline, at(RESTART_INTERVAL_MS));
-        let status = wrote(&s.step(Event::Spawned { pid: 43 }, at(1_001))).unwrap();
+        let status = step_wrote(&mut s, Event::Spawned { pid: 43 }, at(1_001)).unwrap();
         assert_eq!(
             status.beyond.unwrap().ready,
             None,
@@ -1126,7 +1123,7 @@ mod tests {
             ended: Ended::Exited(0),
         };
         let actions = s.step(exited(42), at(5_000));
-        assert!(wrote(&actions).unwrap().beyond.unwrap().finishing);
+        assert!(wrote(&s, &actions).unwrap().beyond.unwrap().finishing);
         assert_eq!(actions[1], news(b"d"), "ended, not finished");
         s.step(Event::Spawned { pid: 50 }, at(5_000));
         let actions = s.step(exited(50), at(5_100));
@@ -1197,7 +1194,7 @@ mod tests {
         });
         let (_, t) = crash_loop(&mut s, 0, 100, 3);
         let actions = s.step(exited(102), at(t + 100));
-        let next = wrote(&actions).unwrap().beyond.unwrap().next_start;
+        let next = wrote(&s, &actions).unwrap().beyond.unwrap().next_start;
         assert_eq!(
             next,
             Some(at(t + 100 + 8_000).wall),
@@ -1224,7 +1221,7 @@ mod tests {
         let (_, t) = crash_loop(&mut s, 0, 100, 2);
         let actions = s.step(exited(101), at(t + 100));
         assert_eq!(s.child(), Child::Stopped);
-        let status = wrote(&actions).unwrap();
+        let status = wrote(&s, &actions).unwrap();
         assert_eq!(status.want, Want::Down);
         assert!(status.beyond.unwrap().given_up);
         assert_eq!(actions.last(), Some(&news(b"dDF")));
@@ -1266,7 +1263,7 @@ mod tests {
         );
         assert_eq!(s.child(), Child::Stopped);
         assert!(!actions.contains(&Action::Spawn));
-        assert!(wrote(&actions).unwrap().beyond.unwrap().given_up);
+        assert!(wrote(&s, &actions).unwrap().beyond.unwrap().given_up);
         assert_eq!(actions.last(), Some(&news(b"DF")));
     }
 
@@ -1338,7 +1335,11 @@ mod tests {
             ended: Ended::Exited(3),
         };
         let actions = s.step(exited, at(2_000));
-        assert_eq!(wrote(&actions).map(|st| st.pid), Some(None), "down first");
+        assert_eq!(
+            wrote(&s, &actions).map(|st| st.pid),
+            Some(None),
+            "down first"
+        );
         assert_eq!(actions.last(), Some(&Action::SpawnFinish(Ended::Exited(3))));
         assert_eq!(s.child(), Child::FinishStarting);
         assert_eq!(Ended::Exited(3).finish_args(), (3, 0));
@@ -1373,7 +1374,7 @@ mod tests {
             !actions.contains(&Action::Spawn),
             "the start waits for the interval"
         );
-        let written = wrote(&actions).and_then(|s| s.beyond).unwrap();
+        let written = wrote(&s, &actions).and_then(|s| s.beyond).unwrap();
         assert!(!written.finishing, "finished: written, then announced");
         assert_eq!(actions.last(), Some(&news(b"D")));
         assert_eq!(s.deadline(), Some(Instant(RESTART_INTERVAL_MS)));
@@ -1457,7 +1458,7 @@ mod tests {
             &[news(b"dD"), Action::Spawn],
             "no status write before the fork"
         );
-        let status = wrote(&s.step(Event::Spawned { pid: 43 }, at(5_001))).unwrap();
+        let status = step_wrote(&mut s, Event::Spawned { pid: 43 }, at(5_001)).unwrap();
         assert_eq!((status.pid, status.since), (Some(43), at(5_001).wall));
     }
 
@@ -1523,7 +1524,7 @@ mod tests {
         let actions = s.step(cmd(Command::Down), at(300));
         assert_eq!(s.child(), Child::Stopped);
         assert_eq!(s.deadline(), None);
-        assert_eq!(wrote(&actions).unwrap().want, Want::Down);
+        assert_eq!(wrote(&s, &actions).unwrap().want, Want::Down);
         assert!(s.step(Event::Deadline, at(5_000)).is_empty());
     }
 
@@ -1549,7 +1550,7 @@ mod tests {
         s.step(cmd(Command::Pause), at(10));
         let actions = s.step(cmd(Command::Down), at(20));
         assert_eq!(signals(&actions), [Signal::Terminate, Signal::Continue]);
-        let status = wrote(&actions).unwrap();
+        let status = wrote(&s, &actions).unwrap();
         assert_eq!(
             (status.paused, status.want, status.pid),
             (false, Want::Down, Some(42))
@@ -1570,7 +1571,7 @@ mod tests {
     fn running_once_does_not_restart() {
         let mut s = up(0);
         let actions = s.step(cmd(Command::Once), at(10));
-        assert_eq!(wrote(&actions).unwrap().want, Want::Once);
+        assert_eq!(wrote(&s, &actions).unwrap().want, Want::Once);
         assert!(
             !s.step(
                 Event::ChildExited {
@@ -1595,7 +1596,7 @@ mod tests {
             s.step(cmd(Command::Once), at(10)).as_slice(),
             &[Action::Spawn]
         );
-        let status = wrote(&s.step(Event::Spawned { pid: 42 }, at(11))).unwrap();
+        let status = step_wrote(&mut s, Event::Spawned { pid: 42 }, at(11)).unwrap();
         assert_eq!((status.pid, status.want), (Some(42), Want::Once));
     }
 
@@ -1604,10 +1605,10 @@ mod tests {
         let mut s = up(0);
         let actions = s.step(cmd(Command::Pause), at(10));
         assert_eq!(signals(&actions), [Signal::Stop]);
-        assert!(wrote(&actions).unwrap().paused);
+        assert!(wrote(&s, &actions).unwrap().paused);
         let actions = s.step(cmd(Command::Continue), at(20));
         assert_eq!(signals(&actions), [Signal::Continue]);
-        assert!(!wrote(&actions).unwrap().paused);
+        assert!(!wrote(&s, &actions).unwrap().paused);
     }
 
     #[test]
@@ -1664,7 +1665,7 @@ mod tests {
         );
         assert!(!actions.contains(&Action::Spawn));
         assert_eq!(actions.last(), Some(&Action::Exit));
-        assert_eq!(wrote(&actions).unwrap().pid, None);
+        assert_eq!(wrote(&s, &actions).unwrap().pid, None);
     }
 
     #[test]
@@ -1754,7 +1755,7 @@ mod tests {
             at(30),
         );
         assert_eq!(actions.last(), Some(&Action::Upgrade));
-        assert_eq!(wrote(&actions).unwrap().pid, None, "written before");
+        assert_eq!(wrote(&s, &actions).unwrap().pid, None, "written before");
     }
 
     #[test]
@@ -1818,7 +1819,7 @@ mod tests {
         let actions = s.step(Event::Deadline, at(10 + STATUS_RETRY_MS));
         assert!(matches!(
             actions.as_slice(),
-            [Action::WriteStatus(_), Action::Upgrade]
+            [Action::WriteStatus, Action::Upgrade]
         ));
     }
 
@@ -1865,7 +1866,7 @@ mod tests {
             Settings::default(),
             at(9_000),
         );
-        let status = wrote(&actions).unwrap();
+        let status = wrote(&s, &actions).unwrap();
         assert_eq!(status.beyond, None, "no opt-in file left: 18 bytes");
         assert_eq!(actions.len(), 1);
         assert_eq!(status, s.status());
@@ -2154,7 +2155,7 @@ mod tests {
                 // Events that are not ours and deadlines not yet due change nothing (a
                 // stray report in Starting cannot happen: that one is the real report),
                 // except that a status left unwritten by a spawn may be written now.
-                let catch_up = lagging && matches!(actions.as_slice(), [Action::WriteStatus(_)]);
+                let catch_up = lagging && matches!(actions.as_slice(), [Action::WriteStatus]);
                 if !actions.is_empty() && !catch_up {
                     self.fail("a stray event or an early deadline acted", &actions);
                 }
@@ -2205,16 +2206,16 @@ mod tests {
                         }
                         self.tally.signals += 1;
                     }
-                    Action::WriteStatus(written) => {
-                        if written != status {
-                            self.fail("the status written is not status()", actions);
+                    Action::WriteStatus => {
+                        if actions[i + 1..].contains(&Action::WriteStatus) {
+                            self.fail("two status writes in one step", actions);
                         }
-                        self.disk = Some(written);
+                        self.disk = Some(status);
                     }
                     Action::Announce(news) => {
                         let after_write = !actions[i..]
                             .iter()
-                            .any(|a| matches!(a, Action::WriteStatus(_)));
+                            .any(|a| matches!(a, Action::WriteStatus));
                         if !after_write {
                             self.fail("an announcement before the status write", actions);
                         }

@@ -485,7 +485,8 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                 _ => kill(pid, signal_number(signal)),
             },
             Action::SignalGroup { pid, signal } => kill_group(pid, signal_number(signal)),
-            Action::WriteStatus(status) => {
+            Action::WriteStatus => {
+                let status = machine.status();
                 let new: &[u8] = b"/supervise/status.new";
                 let (bytes, len) = status.pack();
                 let failed: Option<(&[u8], &[u8], _)> = match replace_file(
