@@ -573,8 +573,13 @@ fn a_failed_status_write_is_written_again_once_the_disk_takes_it() {
         while file.write_all(&[0u8; 4096]).is_ok() {}
     }
     ours(&host(), "svc").run(&["-d", dir.arg()], &[], b"");
+    // The original's words: supervise.c's warning when its write of status.new fails.
+    let failed = format!(
+        "supervise: warning: unable to write {}/supervise/status.new: out of disk space\n",
+        dir.arg()
+    );
     wait_until("the failed write reported", Duration::from_secs(5), || {
-        sup.stderr().contains("out of disk space")
+        sup.stderr().contains(&failed)
     });
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(

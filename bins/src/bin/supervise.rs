@@ -88,11 +88,11 @@ fn run(args: Args, env: Env) -> i32 {
     let dir = dir_c.to_bytes();
     let origin = working_directory().ok();
     if let Err(e) = rustix::process::chdir(dir_c) {
-        fatal_sys(&[b"unable to chdir to ", dir], e);
+        fail(dir, Failure::Chdir, e);
     }
     let normally_up = match exists(c"down") {
         Ok(down) => !down,
-        Err(e) => fatal_sys(&[b"unable to stat ", dir, b"/down"], e),
+        Err(e) => fail(dir, Failure::StatDown, e),
     };
     make_supervise_dir(dir);
     let pid = rustix::process::getpid();
@@ -114,17 +114,16 @@ fn run(args: Args, env: Env) -> i32 {
     }
     let _ = make_fifo(c"supervise/control");
     let control = open_fifo(c"supervise/control", false)
-        .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/control"], e));
+        .unwrap_or_else(|e| fail(dir, Failure::ReadControl, e));
     // Holding a writer ourselves: the FIFO never reports end of file.
     let _control_writer = open_fifo(c"supervise/control", true)
-        .unwrap_or_else(|e| fatal_sys(&[b"unable to write ", dir, b"/supervise/control"], e));
+        .unwrap_or_else(|e| fail(dir, Failure::WriteControl, e));
     // The one before's copy of the FIFO is closed now that ours holds it open.
     drop(take_inherited(KEPT_CONTROL, |_| upgraded));
     let readiness = take_inherited(KEPT_READINESS, |st| {
         upgraded && st.file_type() == FileType::Fifo
     });
-    let signals = ChildSignals::new()
-        .unwrap_or_else(|e| fatal_sys(&[b"unable to watch the children of ", dir], e));
+    let signals = ChildSignals::new().unwrap_or_else(|e| fail(dir, Failure::WatchChildren, e));
     let mut service = Service {
         dir,
         args,
@@ -157,8 +156,7 @@ fn run(args: Args, env: Env) -> i32 {
     // the descriptor below can tell: reaped once now.
     reap_children(&mut machine, &mut service);
     let _ = make_fifo(c"supervise/ok");
-    let _ok = open_fifo(c"supervise/ok", false)
-        .unwrap_or_else(|e| fatal_sys(&[b"unable to read ", dir, b"/supervise/ok"], e));
+    let _ok = open_fifo(c"supervise/ok", false).unwrap_or_else(|e| fail(dir, Failure::ReadOk, e));
     loop {
         let timeout = machine.deadline().map(|Instant(at)| ms_until(at));
         let children_fd = service.signals.fd();
@@ -175,7 +173,7 @@ fn run(args: Args, env: Env) -> i32 {
         ];
         match platform::io::poll(&mut fds, timeout) {
             Ok(_) | Err(Errno::INTR) => {}
-            Err(e) => fatal_sys(&[b"unable to wait for events in ", dir], e),
+            Err(e) => fail(dir, Failure::Wait, e),
         }
         let [children, commands, ready, ended] = fds.map(|fd| !fd.revents().is_empty());
         if children {
@@ -276,10 +274,10 @@ fn make_supervise_dir(dir: &[u8]) {
     match c_str_in(&mut target, len) {
         Ok(path) => {
             if let Err(e) = mkdir(path, Mode::RWXU) {
-                fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e);
+                fail(dir, Failure::Mkdir, e);
             }
         }
-        Err(e) => fatal_sys(&[b"unable to mkdir ", dir, b"/supervise"], e),
+        Err(e) => fail(dir, Failure::Mkdir, e),
     }
 }
 
@@ -336,17 +334,17 @@ fn start_child(
     let Some(ended) = finish else {
         if let Some((pipe, fd)) = notify {
             if let Err(e) = move_fd(pipe, i32::from(fd)) {
-                fatal_sys(&[b"unable to set up ", dir, b"/notification-fd"], e);
+                fail(dir, Failure::SetUpNotificationFd, e);
             }
         }
         if group {
             if let Err(e) = lead_group() {
-                fatal_sys(&[b"unable to set up ", dir, b"/down-group"], e);
+                fail(dir, Failure::SetUpDownGroup, e);
             }
         }
         if let Some(cgroup) = &service.cgroup {
             if let Err(e) = write_in(cgroup, c"cgroup.procs", b"0") {
-                fatal_sys(&[b"unable to set up ", dir, b"/cgroup"], e);
+                fail(dir, Failure::SetUpCgroup, e);
             }
         }
         let e = exec_file(
@@ -354,7 +352,7 @@ fn start_child(
             &[c"./run".as_ptr().cast(), core::ptr::null()],
             service.env,
         );
-        fatal_sys(&[b"unable to start ", dir, b"/run"], e)
+        fail(dir, Failure::StartRun, e)
     };
     let mut numbers = [0u8; FINISH_ARGV_LEN];
     let split = ended.finish_argv(&mut numbers);
@@ -367,7 +365,7 @@ fn start_child(
         core::ptr::null(),
     ];
     let e = exec_file(c"./finish", &argv, service.env);
-    warn_sys(&[b"unable to start ", dir, b"/finish"], e);
+    warn(dir, Failure::StartFinish, e);
 }
 
 /// The opt-in files of the service directory, as they are now (`dt_core::settings`).
@@ -424,9 +422,7 @@ fn open_cgroup(dir: &[u8]) -> Option<OwnedFd> {
         let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
         rustix::fs::open(path, flags, Mode::empty())
     });
-    opened
-        .map_err(|e| warn_sys(&[b"unable to set up ", dir, b"/cgroup"], e))
-        .ok()
+    opened.map_err(|e| warn(dir, Failure::SetUpCgroup, e)).ok()
 }
 
 /// Writes `bytes` to the file `name` in the directory `dir` (a cgroup's control files).
@@ -464,6 +460,71 @@ fn signal_number(signal: dt_core::supervisor::Signal) -> Signal {
     }
 }
 
+/// What supervise could not do, as its messages say it: `unable to <verb> <dir><file>`
+/// (one table and one call for all of them: each message built at its call site cost
+/// supervise 1 KB on MIPS).
+#[derive(Clone, Copy)]
+enum Failure {
+    Chdir,
+    StatDown,
+    Mkdir,
+    ReadControl,
+    WriteControl,
+    ReadOk,
+    WatchChildren,
+    Wait,
+    SetUpNotificationFd,
+    SetUpDownGroup,
+    SetUpCgroup,
+    StartRun,
+    StartFinish,
+    ForkRun,
+    ForkFinish,
+    OpenStatus,
+    WriteStatus,
+    RenameStatus,
+    KillCgroup,
+}
+
+/// The words around the service directory in each [`Failure`]'s message, in its order.
+const FAILURES: [(&[u8], &[u8]); 19] = [
+    (b"unable to chdir to ", b""),
+    (b"unable to stat ", b"/down"),
+    (b"unable to mkdir ", b"/supervise"),
+    (b"unable to read ", b"/supervise/control"),
+    (b"unable to write ", b"/supervise/control"),
+    (b"unable to read ", b"/supervise/ok"),
+    (b"unable to watch the children of ", b""),
+    (b"unable to wait for events in ", b""),
+    (b"unable to set up ", b"/notification-fd"),
+    (b"unable to set up ", b"/down-group"),
+    (b"unable to set up ", b"/cgroup"),
+    (b"unable to start ", b"/run"),
+    (b"unable to start ", b"/finish"),
+    (b"unable to fork for ", b", sleeping 60 seconds"),
+    (b"unable to fork for ", b"/finish"),
+    (b"unable to open ", b"/supervise/status.new"),
+    (b"unable to write ", b"/supervise/status.new"),
+    (b"unable to rename ", b"/supervise/status.new to status"),
+    (b"unable to kill what is left in ", b"/cgroup"),
+];
+
+/// The message of `what` for the service directory `dir`.
+fn message(dir: &[u8], what: Failure) -> [&[u8]; 3] {
+    let (before, after) = FAILURES.get(what as usize).copied().unwrap_or_default();
+    [before, dir, after]
+}
+
+/// `supervise: fatal: unable to ...: reason`, exit 111.
+fn fail(dir: &[u8], what: Failure, e: Errno) -> ! {
+    fatal_sys(&message(dir, what), e)
+}
+
+/// `supervise: warning: unable to ...: reason`; carries on.
+fn warn(dir: &[u8], what: Failure, e: Errno) {
+    warn_sys(&message(dir, what), e)
+}
+
 fn clock() -> Now {
     Now {
         mono: Instant(monotonic_ms()),
@@ -487,22 +548,19 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
             Action::SignalGroup { pid, signal } => kill_group(pid, signal_number(signal)),
             Action::WriteStatus => {
                 let status = machine.status();
-                let new: &[u8] = b"/supervise/status.new";
                 let (bytes, len) = status.pack();
-                let failed: Option<(&[u8], &[u8], _)> = match replace_file(
+                let failed = match replace_file(
                     c"supervise/status.new",
                     c"supervise/status",
                     bytes.get(..len).unwrap_or_default(),
                 ) {
                     Ok(()) => None,
-                    Err(ReplaceError::Open(e)) => Some((b"unable to open ", new, e)),
-                    Err(ReplaceError::Write(e)) => Some((b"unable to write ", new, e)),
-                    Err(ReplaceError::Rename(e)) => {
-                        Some((b"unable to rename ", b"/supervise/status.new to status", e))
-                    }
+                    Err(ReplaceError::Open(e)) => Some((Failure::OpenStatus, e)),
+                    Err(ReplaceError::Write(e)) => Some((Failure::WriteStatus, e)),
+                    Err(ReplaceError::Rename(e)) => Some((Failure::RenameStatus, e)),
                 };
-                if let Some((what, file, e)) = failed {
-                    warn_sys(&[what, dir, file], e);
+                if let Some((what, e)) = failed {
+                    warn(dir, what, e);
                     // Written again after a pause; what follows is decided anew.
                     actions = machine.step(Event::StatusWriteFailed, clock());
                     i = 0;
@@ -514,7 +572,7 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
             Action::KillCgroup => {
                 if let Some(cgroup) = &service.cgroup {
                     if let Err(e) = write_in(cgroup, c"cgroup.kill", b"1") {
-                        warn_sys(&[b"unable to kill what is left in ", dir, b"/cgroup"], e);
+                        warn(dir, Failure::KillCgroup, e);
                     }
                 }
             }
@@ -567,11 +625,11 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                 let event = match started {
                     Ok(pid) => Event::Spawned { pid },
                     Err(e) => {
-                        let next: &[u8] = match finish {
-                            Some(_) => b"/finish",
-                            None => b", sleeping 60 seconds",
+                        let what = match finish {
+                            Some(_) => Failure::ForkFinish,
+                            None => Failure::ForkRun,
                         };
-                        warn_sys(&[b"unable to fork for ", dir, next], e);
+                        warn(dir, what, e);
                         Event::SpawnFailed
                     }
                 };
