@@ -88,11 +88,11 @@ fn run(args: Args, env: Env) -> i32 {
     let dir = dir_c.to_bytes();
     let origin = working_directory().ok();
     if let Err(e) = rustix::process::chdir(dir_c) {
-        fail(dir, Failure::Chdir, e);
+        fail(dir, &Failure::CHDIR, e);
     }
     let normally_up = match exists(c"down") {
         Ok(down) => !down,
-        Err(e) => fail(dir, Failure::StatDown, e),
+        Err(e) => fail(dir, &Failure::STAT_DOWN, e),
     };
     make_supervise_dir(dir);
     let pid = rustix::process::getpid();
@@ -114,16 +114,16 @@ fn run(args: Args, env: Env) -> i32 {
     }
     let _ = make_fifo(c"supervise/control");
     let control = open_fifo(c"supervise/control", false)
-        .unwrap_or_else(|e| fail(dir, Failure::ReadControl, e));
+        .unwrap_or_else(|e| fail(dir, &Failure::READ_CONTROL, e));
     // Holding a writer ourselves: the FIFO never reports end of file.
     let _control_writer = open_fifo(c"supervise/control", true)
-        .unwrap_or_else(|e| fail(dir, Failure::WriteControl, e));
+        .unwrap_or_else(|e| fail(dir, &Failure::WRITE_CONTROL, e));
     // The one before's copy of the FIFO is closed now that ours holds it open.
     drop(take_inherited(KEPT_CONTROL, |_| upgraded));
     let readiness = take_inherited(KEPT_READINESS, |st| {
         upgraded && st.file_type() == FileType::Fifo
     });
-    let signals = ChildSignals::new().unwrap_or_else(|e| fail(dir, Failure::WatchChildren, e));
+    let signals = ChildSignals::new().unwrap_or_else(|e| fail(dir, &Failure::WATCH_CHILDREN, e));
     let mut service = Service {
         dir,
         args,
@@ -156,7 +156,7 @@ fn run(args: Args, env: Env) -> i32 {
     // the descriptor below can tell: reaped once now.
     reap_children(&mut machine, &mut service);
     let _ = make_fifo(c"supervise/ok");
-    let _ok = open_fifo(c"supervise/ok", false).unwrap_or_else(|e| fail(dir, Failure::ReadOk, e));
+    let _ok = open_fifo(c"supervise/ok", false).unwrap_or_else(|e| fail(dir, &Failure::READ_OK, e));
     loop {
         let timeout = machine.deadline().map(|Instant(at)| ms_until(at));
         let children_fd = service.signals.fd();
@@ -173,7 +173,7 @@ fn run(args: Args, env: Env) -> i32 {
         ];
         match platform::io::poll(&mut fds, timeout) {
             Ok(_) | Err(Errno::INTR) => {}
-            Err(e) => fail(dir, Failure::Wait, e),
+            Err(e) => fail(dir, &Failure::WAIT, e),
         }
         let [children, commands, ready, ended] = fds.map(|fd| !fd.revents().is_empty());
         if children {
@@ -274,10 +274,10 @@ fn make_supervise_dir(dir: &[u8]) {
     match c_str_in(&mut target, len) {
         Ok(path) => {
             if let Err(e) = mkdir(path, Mode::RWXU) {
-                fail(dir, Failure::Mkdir, e);
+                fail(dir, &Failure::MKDIR, e);
             }
         }
-        Err(e) => fail(dir, Failure::Mkdir, e),
+        Err(e) => fail(dir, &Failure::MKDIR, e),
     }
 }
 
@@ -334,17 +334,17 @@ fn start_child(
     let Some(ended) = finish else {
         if let Some((pipe, fd)) = notify {
             if let Err(e) = move_fd(pipe, i32::from(fd)) {
-                fail(dir, Failure::SetUpNotificationFd, e);
+                fail(dir, &Failure::SET_UP_NOTIFICATION_FD, e);
             }
         }
         if group {
             if let Err(e) = lead_group() {
-                fail(dir, Failure::SetUpDownGroup, e);
+                fail(dir, &Failure::SET_UP_DOWN_GROUP, e);
             }
         }
         if let Some(cgroup) = &service.cgroup {
             if let Err(e) = write_in(cgroup, c"cgroup.procs", b"0") {
-                fail(dir, Failure::SetUpCgroup, e);
+                fail(dir, &Failure::SET_UP_CGROUP, e);
             }
         }
         let e = exec_file(
@@ -352,7 +352,7 @@ fn start_child(
             &[c"./run".as_ptr().cast(), core::ptr::null()],
             service.env,
         );
-        fail(dir, Failure::StartRun, e)
+        fail(dir, &Failure::START_RUN, e)
     };
     let mut numbers = [0u8; FINISH_ARGV_LEN];
     let split = ended.finish_argv(&mut numbers);
@@ -365,7 +365,7 @@ fn start_child(
         core::ptr::null(),
     ];
     let e = exec_file(c"./finish", &argv, service.env);
-    warn(dir, Failure::StartFinish, e);
+    warn(dir, &Failure::START_FINISH, e);
 }
 
 /// The opt-in files of the service directory, as they are now (`dt_core::settings`).
@@ -422,7 +422,9 @@ fn open_cgroup(dir: &[u8]) -> Option<OwnedFd> {
         let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
         rustix::fs::open(path, flags, Mode::empty())
     });
-    opened.map_err(|e| warn(dir, Failure::SetUpCgroup, e)).ok()
+    opened
+        .map_err(|e| warn(dir, &Failure::SET_UP_CGROUP, e))
+        .ok()
 }
 
 /// Writes `bytes` to the file `name` in the directory `dir` (a cgroup's control files).
@@ -460,68 +462,46 @@ fn signal_number(signal: dt_core::supervisor::Signal) -> Signal {
     }
 }
 
-/// What supervise could not do, as its messages say it: `unable to <verb> <dir><file>`
-/// (one table and one call for all of them: each message built at its call site cost
-/// supervise 1 KB on MIPS).
-#[derive(Clone, Copy)]
-enum Failure {
-    Chdir,
-    StatDown,
-    Mkdir,
-    ReadControl,
-    WriteControl,
-    ReadOk,
-    WatchChildren,
-    Wait,
-    SetUpNotificationFd,
-    SetUpDownGroup,
-    SetUpCgroup,
-    StartRun,
-    StartFinish,
-    ForkRun,
-    ForkFinish,
-    OpenStatus,
-    WriteStatus,
-    RenameStatus,
-    KillCgroup,
+/// What supervise could not do, as its message says it: the words before and after the
+/// service directory (`unable to <verb> <dir><file>`). One call with one address per
+/// failure: each message built at its call site cost supervise 1 KB on MIPS.
+struct Failure(&'static [u8], &'static [u8]);
+
+impl Failure {
+    const CHDIR: Failure = Failure(b"unable to chdir to ", b"");
+    const STAT_DOWN: Failure = Failure(b"unable to stat ", b"/down");
+    const MKDIR: Failure = Failure(b"unable to mkdir ", b"/supervise");
+    const READ_CONTROL: Failure = Failure(b"unable to read ", b"/supervise/control");
+    const WRITE_CONTROL: Failure = Failure(b"unable to write ", b"/supervise/control");
+    const READ_OK: Failure = Failure(b"unable to read ", b"/supervise/ok");
+    const WATCH_CHILDREN: Failure = Failure(b"unable to watch the children of ", b"");
+    const WAIT: Failure = Failure(b"unable to wait for events in ", b"");
+    const SET_UP_NOTIFICATION_FD: Failure = Failure(b"unable to set up ", b"/notification-fd");
+    const SET_UP_DOWN_GROUP: Failure = Failure(b"unable to set up ", b"/down-group");
+    const SET_UP_CGROUP: Failure = Failure(b"unable to set up ", b"/cgroup");
+    const START_RUN: Failure = Failure(b"unable to start ", b"/run");
+    const START_FINISH: Failure = Failure(b"unable to start ", b"/finish");
+    const FORK_RUN: Failure = Failure(b"unable to fork for ", b", sleeping 60 seconds");
+    const FORK_FINISH: Failure = Failure(b"unable to fork for ", b"/finish");
+    const OPEN_STATUS: Failure = Failure(b"unable to open ", b"/supervise/status.new");
+    const WRITE_STATUS: Failure = Failure(b"unable to write ", b"/supervise/status.new");
+    const RENAME_STATUS: Failure =
+        Failure(b"unable to rename ", b"/supervise/status.new to status");
+    const KILL_CGROUP: Failure = Failure(b"unable to kill what is left in ", b"/cgroup");
 }
 
-/// The words around the service directory in each [`Failure`]'s message, in its order.
-const FAILURES: [(&[u8], &[u8]); 19] = [
-    (b"unable to chdir to ", b""),
-    (b"unable to stat ", b"/down"),
-    (b"unable to mkdir ", b"/supervise"),
-    (b"unable to read ", b"/supervise/control"),
-    (b"unable to write ", b"/supervise/control"),
-    (b"unable to read ", b"/supervise/ok"),
-    (b"unable to watch the children of ", b""),
-    (b"unable to wait for events in ", b""),
-    (b"unable to set up ", b"/notification-fd"),
-    (b"unable to set up ", b"/down-group"),
-    (b"unable to set up ", b"/cgroup"),
-    (b"unable to start ", b"/run"),
-    (b"unable to start ", b"/finish"),
-    (b"unable to fork for ", b", sleeping 60 seconds"),
-    (b"unable to fork for ", b"/finish"),
-    (b"unable to open ", b"/supervise/status.new"),
-    (b"unable to write ", b"/supervise/status.new"),
-    (b"unable to rename ", b"/supervise/status.new to status"),
-    (b"unable to kill what is left in ", b"/cgroup"),
-];
-
 /// The message of `what` for the service directory `dir`.
-fn message(dir: &[u8], what: Failure) -> [&[u8]; 3] {
-    let (before, after) = FAILURES.get(what as usize).copied().unwrap_or_default();
-    [before, dir, after]
+fn message<'a>(dir: &'a [u8], what: &Failure) -> [&'a [u8]; 3] {
+    [what.0, dir, what.1]
 }
 
 /// `supervise: fatal: unable to ...: reason`, exit 111.
-fn fail(dir: &[u8], what: Failure, e: Errno) -> ! {
+fn fail(dir: &[u8], what: &Failure, e: Errno) -> ! {
     fatal_sys(&message(dir, what), e)
 }
 
 /// `supervise: warning: unable to ...: reason`; carries on.
-fn warn(dir: &[u8], what: Failure, e: Errno) {
+fn warn(dir: &[u8], what: &Failure, e: Errno) {
     warn_sys(&message(dir, what), e)
 }
 
@@ -555,9 +535,9 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                     bytes.get(..len).unwrap_or_default(),
                 ) {
                     Ok(()) => None,
-                    Err(ReplaceError::Open(e)) => Some((Failure::OpenStatus, e)),
-                    Err(ReplaceError::Write(e)) => Some((Failure::WriteStatus, e)),
-                    Err(ReplaceError::Rename(e)) => Some((Failure::RenameStatus, e)),
+                    Err(ReplaceError::Open(e)) => Some((&Failure::OPEN_STATUS, e)),
+                    Err(ReplaceError::Write(e)) => Some((&Failure::WRITE_STATUS, e)),
+                    Err(ReplaceError::Rename(e)) => Some((&Failure::RENAME_STATUS, e)),
                 };
                 if let Some((what, e)) = failed {
                     warn(dir, what, e);
@@ -572,7 +552,7 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
             Action::KillCgroup => {
                 if let Some(cgroup) = &service.cgroup {
                     if let Err(e) = write_in(cgroup, c"cgroup.kill", b"1") {
-                        warn(dir, Failure::KillCgroup, e);
+                        warn(dir, &Failure::KILL_CGROUP, e);
                     }
                 }
             }
@@ -626,8 +606,8 @@ fn perform(machine: &mut Supervisor, mut actions: Actions, service: &mut Service
                     Ok(pid) => Event::Spawned { pid },
                     Err(e) => {
                         let what = match finish {
-                            Some(_) => Failure::ForkFinish,
-                            None => Failure::ForkRun,
+                            Some(_) => &Failure::FORK_FINISH,
+                            None => &Failure::FORK_RUN,
                         };
                         warn(dir, what, e);
                         Event::SpawnFailed
