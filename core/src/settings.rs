@@ -199,6 +199,13 @@ mod tests {
             "as the match read it"
         );
         assert_eq!(signal(b""), None);
+        assert_eq!(signal(b"HUP\0"), None, "a NUL is part of the word");
+        assert_eq!(signal(b"1\0"), None);
+        assert_eq!(signal(b"USR"), None);
+        assert_eq!(signal(b"TERMINATE"), None);
+        assert_eq!(signal(b"SIGTERM15"), None);
+        assert_eq!(signal(b"0"), None);
+        assert_eq!(signal(b"\0"), None);
         assert_eq!(signal(b"\nTERM"), None, "the first line only");
     }
 
