@@ -442,9 +442,14 @@ fn a_crash_loop_backs_off_doubling_to_restart_backoff_and_svstat_says_so() {
     wait_until("four starts", Duration::from_secs(15), || {
         start_times(&dir).len() >= 4
     });
-    let svstat = ours(&host(), "svstat").run(&[dir.arg()], &[], b"");
-    let text = String::from_utf8_lossy(&svstat.stdout).to_string();
-    assert!(text.contains(", backing off, next start in "), "{text}");
+    // The fourth `./run` may not have exited yet (svstat: up): svstat until it has.
+    let svstat = || {
+        let out = ours(&host(), "svstat").run(&[dir.arg()], &[], b"");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    wait_until("svstat: backing off", Duration::from_secs(2), || {
+        svstat().contains(", backing off, next start in ")
+    });
     let t = start_times(&dir);
     let gaps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
     // 1 s, then 2 s, then the cap (2.5 s); each a little more (the script's own time).
