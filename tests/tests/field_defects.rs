@@ -243,7 +243,11 @@ fn made_in_place(tag: &str, script: &str) {
         Duration::from_secs(10),
         || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("hello")),
     );
-    assert!(up(&scan.service("x/log")));
+    // supervise writes the status once fork returns to it: the logger it started may
+    // have passed the line on before that.
+    wait_until("x/log up", Duration::from_secs(2), || {
+        up(&scan.service("x/log"))
+    });
 }
 
 const RUN: &str = "printf '#!/bin/sh\\necho hello\\nexec sleep 1000\\n' > x/run";
