@@ -490,19 +490,14 @@ impl Failure {
     const KILL_CGROUP: Failure = Failure(b"unable to kill what is left in ", b"/cgroup");
 }
 
-/// The message of `what` for the service directory `dir`.
-fn message<'a>(dir: &'a [u8], what: &Failure) -> [&'a [u8]; 3] {
-    [what.0, dir, what.1]
-}
-
 /// `supervise: fatal: unable to ...: reason`, exit 111.
 fn fail(dir: &[u8], what: &Failure, e: Errno) -> ! {
-    fatal_sys(&message(dir, what), e)
+    fatal_sys(&[what.0, dir, what.1], e)
 }
 
 /// `supervise: warning: unable to ...: reason`; carries on.
 fn warn(dir: &[u8], what: &Failure, e: Errno) {
-    warn_sys(&message(dir, what), e)
+    warn_sys(&[what.0, dir, what.1], e)
 }
 
 fn clock() -> Now {
